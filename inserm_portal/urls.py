@@ -1,0 +1,23 @@
+"""Root URLs: the public and user pages under /fr/ and /en/, Django admin at /admin/."""
+
+from django.conf.urls.i18n import i18n_patterns
+from django.contrib import admin
+from django.urls import include, path
+from django.utils.translation import gettext_lazy as _
+from django.views.i18n import JavaScriptCatalog
+
+admin.site.site_header = _("Inserm international cooperation — staff")
+admin.site.site_title = _("Inserm portal admin")
+admin.site.index_title = _("Calls, applications, reviews and notifications")
+
+urlpatterns = [
+    path("admin/", admin.site.urls),
+    path("i18n/", include("django.conf.urls.i18n")),
+]
+
+urlpatterns += i18n_patterns(
+    path("accounts/", include("accounts.urls")),
+    path("jsi18n/", JavaScriptCatalog.as_view(), name="javascript-catalog"),
+    path("", include("calls.urls")),
+    prefix_default_language=True,
+)
