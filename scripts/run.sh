@@ -8,11 +8,21 @@ mkdir -p var
 .venv/bin/python manage.py load_demo
 if [ "${DEBUG}" = "0" ]; then .venv/bin/python manage.py collectstatic --noinput -v 0; fi
 
+pids=()
+stop() {
+  trap - INT TERM EXIT
+  echo "Stopping the web server, the Celery worker and beat..."
+  kill -TERM "${pids[@]}" 2>/dev/null || true
+  wait "${pids[@]}" 2>/dev/null || true
+}
+trap stop INT TERM EXIT
+
 .venv/bin/celery -A inserm_portal worker --beat --loglevel=INFO --concurrency=2 \
   --schedule var/celerybeat-schedule &
-worker=$!
-stop() { kill -TERM "$worker" 2>/dev/null || true; wait "$worker" 2>/dev/null || true; }
-trap stop EXIT INT TERM
+pids+=("$!")
+.venv/bin/python manage.py runserver --noreload --nostatic 127.0.0.1:8000 &
+pids+=("$!")
 
-echo "Portal: http://127.0.0.1:8000/  (admin: http://127.0.0.1:8000/admin/)"
-.venv/bin/python manage.py runserver --nostatic 127.0.0.1:8000
+echo "Portal: http://127.0.0.1:8000/  (Django admin: http://127.0.0.1:8000/admin/)"
+# Whichever stops first (Ctrl-C, a crash), the others are stopped with it.
+wait -n "${pids[@]}" || true
