@@ -1,6 +1,17 @@
-from django.views.generic import TemplateView
+from django.contrib import messages
+from django.contrib.auth.mixins import LoginRequiredMixin, UserPassesTestMixin
+from django.http import Http404
+from django.shortcuts import redirect
+from django.utils import timezone
+from django.utils.translation import gettext
+from django.views.generic import FormView, TemplateView
+from django_countries import countries as world
 
-from . import selectors
+from notifications.services import set_subscriptions, subscribed_topics
+
+from . import rules, selectors
+from .forms import CallFilter, SubscriptionForm, listed_calls
+from .models import Call, Instrument
 
 
 class HomeView(TemplateView):
@@ -10,3 +21,72 @@ class HomeView(TemplateView):
         context = super().get_context_data(**kwargs)
         context["open_calls"] = list(selectors.open_calls())
         return context
+
+
+class CallListView(TemplateView):
+    template_name = "calls/call_list.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        now = timezone.now()
+        call_filter = CallFilter(self.request.GET or None, queryset=listed_calls(now))
+        context["filter"] = call_filter
+        context["calls"] = list(selectors.listed_calls(call_filter.qs))
+        context["now"] = now
+        return context
+
+
+class CallDetailView(TemplateView):
+    template_name = "calls/call_detail.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        try:
+            call = selectors.call_for_page(self.kwargs["pk"])
+        except Call.DoesNotExist as exc:
+            raise Http404 from exc
+        now = timezone.now()
+        zones = [
+            {"zone": zone, "countries": sorted(str(world.name(c.country.code)) for c in zone.countries.all())}
+            for zone in call.zones.all()
+        ]
+        context.update(
+            call=call,
+            code=call.instrument.code,
+            Code=Instrument.Code,
+            zones=zones,
+            is_open=call.is_open_at(now),
+            is_upcoming=call.status == Call.Status.OPEN and now < call.opens_at,
+            earliest_recruitment=rules.earliest_eligible_recruitment(rules.closing_day(call.facts())),
+        )
+        return context
+
+
+class ResearcherRequiredMixin(LoginRequiredMixin, UserPassesTestMixin):
+    def test_func(self):
+        return self.request.user.is_researcher
+
+
+class SubscriptionView(ResearcherRequiredMixin, FormView):
+    template_name = "calls/subscriptions.html"
+    form_class = SubscriptionForm
+
+    def dispatch(self, request, *args, **kwargs):
+        self.instruments = list(selectors.instruments_with_calls())
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_form_kwargs(self):
+        return {**super().get_form_kwargs(), "instruments": self.instruments}
+
+    def get_initial(self):
+        topics = subscribed_topics(self.request.user)
+        return {"instruments": [i.code for i in self.instruments if i.topic in topics]}
+
+    def form_valid(self, form):
+        instrument_topics = {i.topic for i in self.instruments}
+        chosen = {f"instrument:{code}" for code in form.cleaned_data["instruments"]}
+        # Keep the user's subscriptions to other topics: this page only speaks of instruments.
+        others = subscribed_topics(self.request.user) - instrument_topics
+        set_subscriptions(self.request.user, sorted(others | chosen))
+        messages.success(self.request, gettext("Your call alerts are saved."))
+        return redirect("call_subscriptions")

@@ -1,0 +1,99 @@
+"""Forms of the calls pages and of the staff admin."""
+
+import django_filters
+from django import forms
+from django.contrib.admin import widgets as admin_widgets
+from django.core.exceptions import ValidationError
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from .models import Call, Instrument, Zone, ZoneCountry
+
+
+class CallFilter(django_filters.FilterSet):
+    """The public list: open and upcoming calls, by instrument, zone and status."""
+
+    OPEN, UPCOMING = "open", "upcoming"
+
+    instrument = django_filters.ModelChoiceFilter(
+        queryset=Instrument.objects.filter(has_calls=True),
+        to_field_name="code",
+        label=_("Instrument"),
+        empty_label=_("All instruments"),
+    )
+    zone = django_filters.ModelChoiceFilter(
+        field_name="zones",
+        queryset=Zone.objects.all(),
+        to_field_name="code",
+        label=_("Targeted zone"),
+        empty_label=_("All zones"),
+    )
+    status = django_filters.ChoiceFilter(
+        choices=[(OPEN, _("Open now")), (UPCOMING, _("Opening soon"))],
+        method="filter_status",
+        label=_("Status"),
+        empty_label=_("Open or opening soon"),
+    )
+
+    class Meta:
+        model = Call
+        fields = ["instrument", "zone", "status"]
+
+    def filter_status(self, queryset, name, value):
+        now = timezone.now()
+        if value == self.OPEN:
+            return queryset.filter(opens_at__lte=now)
+        if value == self.UPCOMING:
+            return queryset.filter(opens_at__gt=now)
+        return queryset
+
+
+def listed_calls(now=None):
+    """Calls on the public list: opened by staff and not yet closed (open now or opening soon)."""
+    now = now or timezone.now()
+    return Call.objects.filter(Q(status=Call.Status.OPEN) & Q(closes_at__gt=now))
+
+
+class SubscriptionForm(forms.Form):
+    instruments = forms.MultipleChoiceField(
+        label=_("Tell me by e-mail when a call opens for"),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+
+    def __init__(self, *args, instruments, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["instruments"].choices = [(i.code, i.name) for i in instruments]
+
+
+class ZoneCountryForm(forms.ModelForm):
+    class Meta:
+        model = ZoneCountry
+        fields = ["country"]
+
+    def clean_country(self):
+        country = self.cleaned_data["country"]
+        clash = ZoneCountry.objects.filter(country=country).exclude(pk=self.instance.pk).select_related("zone").first()
+        if clash is not None:
+            raise ValidationError(
+                _("%(country)s is already in the zone “%(zone)s”: a country belongs to one zone only."),
+                code="unique",
+                params={"country": clash.country.name, "zone": clash.zone.name},
+            )
+        return country
+
+
+class CallFromInstrumentForm(forms.Form):
+    instrument = forms.ModelChoiceField(
+        label=_("Instrument"), queryset=Instrument.objects.filter(has_calls=True), empty_label=None
+    )
+    year = forms.IntegerField(label=_("Year"), min_value=2000, max_value=2100)
+    title_fr = forms.CharField(
+        label=_("Title (French)"), max_length=250, required=False, help_text=_("Default: the instrument and the year.")
+    )
+    title_en = forms.CharField(
+        label=_("Title (English)"), max_length=250, required=False, help_text=_("Default: the instrument and the year.")
+    )
+    opens_at = forms.SplitDateTimeField(label=_("Opens at (Paris time)"), widget=admin_widgets.AdminSplitDateTime)
+    closes_at = forms.SplitDateTimeField(label=_("Closes at (Paris time)"), widget=admin_widgets.AdminSplitDateTime)

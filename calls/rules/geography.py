@@ -1,0 +1,60 @@
+"""Where partners are: France, geographic Europe, and the PRI zone rotation."""
+
+FRANCE = "FR"
+
+# Geographic Europe (UN M49 region "Europe", which includes the United Kingdom, Switzerland,
+# Norway, the Balkans, Belarus, Ukraine and Russia), plus Cyprus, a member of the European Union.
+# Turkey and the Caucasus are counted outside Europe. domain.md: "a partnership is European when
+# every foreign partner is in a European country (geographic Europe, not only the EU: the United
+# Kingdom, Switzerland, Norway count)".
+EUROPEAN_COUNTRIES = frozenset(
+    """
+    AD AL AT AX BA BE BG BY CH CY CZ DE DK EE ES FI FO FR GB GG GI GR HR HU IE IM IS IT JE LI LT LU
+    LV MC MD ME MK MT NL NO PL PT RO RS RU SE SI SJ SK SM UA VA
+    """.split()
+)
+
+
+def foreign(countries):
+    """The partner countries that are abroad, in order and without repetition: France is not abroad."""
+    seen = []
+    for code in countries:
+        code = (code or "").upper()
+        if code and code != FRANCE and code not in seen:
+            seen.append(code)
+    return tuple(seen)
+
+
+def is_european_partnership(partner_countries):
+    """Source: "à hauteur de 60 000 € dans le cas partenariats européens, et de 75 000 € pour les
+    partenariats hors Europe": European when every foreign partner is in geographic Europe."""
+    return all(code in EUROPEAN_COUNTRIES for code in foreign(partner_countries))
+
+
+def rotation_gaps(cycle, all_countries):
+    """Countries that one full rotation cycle never targets (France excepted: it is never foreign).
+
+    Source: "Les appels sont ciblés géographiquement, en alternant les zones d'une année sur
+    l'autre, de manière à couvrir l'ensemble des pays et territoires." `cycle` maps each year of
+    the cycle to the set of country codes its zones target.
+    """
+    covered = set()
+    for countries in cycle.values():
+        covered |= {code.upper() for code in countries}
+    return {code.upper() for code in all_countries} - covered - {FRANCE}
+
+
+def rotation_year_for(year, cycle_years):
+    """The year of the rotation table whose zones a call of `year` targets.
+
+    Staff enter one cycle of consecutive years; later (or earlier) years repeat it, so the
+    rotation never runs out. None when the table is empty.
+    """
+    years = sorted(cycle_years)
+    if not years:
+        return None
+    if year in years:
+        return year
+    first, length = years[0], years[-1] - years[0] + 1
+    candidate = first + (year - first) % length
+    return candidate if candidate in years else None

@@ -1,0 +1,63 @@
+"""A researcher chooses the instruments whose new calls they hear about."""
+
+import pytest
+
+from calls.models import Instrument
+from notifications.services import set_subscriptions, subscribed_topics
+from tests.factories import InstrumentFactory, ReviewerFactory, StaffFactory
+
+pytestmark = pytest.mark.django_db
+URL = "/en/calls/alerts/"
+
+
+@pytest.fixture
+def instruments():
+    return [InstrumentFactory(code=code) for code in Instrument.Code.values]
+
+
+def test_anonymous_visitors_are_sent_to_log_in(client):
+    response = client.get(URL)
+    assert response.status_code == 302
+    assert "/accounts/login/" in response["Location"]
+
+
+@pytest.mark.parametrize("factory", [ReviewerFactory, StaffFactory])
+def test_only_researchers_may_set_call_alerts(client, factory):
+    client.force_login(factory(is_researcher=False))
+    assert client.get(URL).status_code == 403
+
+
+def test_the_page_offers_the_instruments_that_have_calls(client, researcher, instruments):
+    client.force_login(researcher)
+    page = client.get(URL).content.decode()
+    assert 'value="TREMPLIN"' in page and 'value="PRI"' in page and 'value="PCT"' in page
+    assert 'value="PIC"' not in page
+
+
+def test_a_researcher_subscribes_and_sees_the_boxes_ticked(client, researcher, instruments):
+    client.force_login(researcher)
+    response = client.post(URL, {"instruments": ["TREMPLIN", "PCT"]}, follow=True)
+    assert subscribed_topics(researcher) == {"instrument:TREMPLIN", "instrument:PCT"}
+    page = response.content.decode()
+    assert "Your call alerts are saved." in page
+    assert page.count("checked") == 2
+
+
+def test_unticking_every_box_keeps_subscriptions_to_other_topics(client, researcher, instruments):
+    set_subscriptions(researcher, ["instrument:PRI", "digest:weekly"])
+    client.force_login(researcher)
+    client.post(URL, {})
+    assert subscribed_topics(researcher) == {"digest:weekly"}
+
+
+def test_an_unknown_instrument_is_refused_with_a_message(client, researcher, instruments):
+    client.force_login(researcher)
+    response = client.post(URL, {"instruments": ["PIC"]})
+    assert response.status_code == 200
+    assert "Select a valid choice" in response.content.decode()
+    assert subscribed_topics(researcher) == set()
+
+
+def test_researchers_find_the_page_in_the_menu(client, researcher):
+    client.force_login(researcher)
+    assert f'href="{URL}"' in client.get("/en/").content.decode()
