@@ -199,7 +199,19 @@ CELERY_TASK_TIME_LIMIT = 300
 CELERY_TASK_SOFT_TIME_LIMIT = 240
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TASK_ALWAYS_EAGER = False
-CELERY_BEAT_SCHEDULE = {}
+CELERY_BEAT_SCHEDULE = {
+    # The outbox sweeper: resets deliveries stuck in "sending", queues what is due (scheduled
+    # reminders, notifications whose queueing failed because the broker was down).
+    "notifications-sweep": {"task": "notifications.sweep", "schedule": 60.0},
+}
+# Notifications outbox (see notifications/services.py for the delivery guarantee).
+NOTIFICATIONS_MAX_ATTEMPTS = int(env("NOTIFICATIONS_MAX_ATTEMPTS", "5"))  # SMTP tries before "failed"
+NOTIFICATIONS_RETRY_BACKOFF = float(env("NOTIFICATIONS_RETRY_BACKOFF", "60"))  # seconds, doubled each try
+NOTIFICATIONS_BATCH_SIZE = 100  # notifications per Celery message when many are queued at once
+NOTIFICATIONS_PENDING_GRACE = 60  # seconds before the sweeper re-queues a pending notification
+NOTIFICATIONS_REQUEUE_AFTER = 600  # seconds before a queued but undelivered notification is queued again
+# Longer than CELERY_TASK_TIME_LIMIT, so a live worker's delivery is never taken over.
+NOTIFICATIONS_SENDING_TIMEOUT = CELERY_TASK_TIME_LIMIT * 2
 
 # Production hardening: on whenever DEBUG is off (check --deploy reports nothing).
 if not DEBUG:

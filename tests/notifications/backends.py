@@ -1,0 +1,60 @@
+"""Mail backends for the fault tests: they fail, stall or block like a real mail server can."""
+
+import os
+import smtplib
+import threading
+import time
+from pathlib import Path
+
+from django.core.mail.backends.base import BaseEmailBackend
+from django.core.mail.backends.filebased import EmailBackend as FileBackend
+
+
+class FailingBackend(BaseEmailBackend):
+    """A mail server that always drops the connection."""
+
+    calls = 0
+    lock = threading.Lock()
+
+    def send_messages(self, email_messages):
+        with self.lock:
+            type(self).calls += 1
+        raise smtplib.SMTPServerDisconnected("Connection unexpectedly closed")
+
+
+class FlakyBackend(FileBackend):
+    """Fails the first `failures` sends, then delivers to the mail folder."""
+
+    failures = 2
+    calls = 0
+
+    def send_messages(self, email_messages):
+        type(self).calls += 1
+        if type(self).calls <= type(self).failures:
+            raise smtplib.SMTPDataError(451, b"4.3.0 Try again later")
+        return super().send_messages(email_messages)
+
+
+class SlowFileBackend(FileBackend):
+    """Takes half a second per message, so that two deliveries overlap."""
+
+    def send_messages(self, email_messages):
+        time.sleep(0.5)
+        return super().send_messages(email_messages)
+
+
+class BlockingBackend(BaseEmailBackend):
+    """Signals that it holds a message (a file named by NOTIFICATIONS_TEST_MARKER), then hangs
+    before handing it over, so that the test can kill the worker in the middle of a delivery."""
+
+    def send_messages(self, email_messages):
+        Path(os.environ["NOTIFICATIONS_TEST_MARKER"]).write_text("sending")
+        time.sleep(120)
+        raise AssertionError("the worker should have been killed")
+
+
+class BrokenBackend(BaseEmailBackend):
+    """A bug, not a mail server problem: must not be retried blindly."""
+
+    def send_messages(self, email_messages):
+        raise RuntimeError("backend misconfigured")

@@ -1,0 +1,200 @@
+"""Delivery through the real Redis broker and a real Celery worker."""
+
+import threading
+from datetime import timedelta
+
+import pytest
+import time_machine
+from django.db import transaction
+from django.utils import timezone
+
+from notifications import services, tasks
+from notifications.models import Notification
+from tests.factories import ResearcherFactory, ReviewerFactory
+from tests.notifications.backends import FailingBackend, FlakyBackend
+from tests.notifications.conftest import html_of, subject_of, text_of, wait_until
+
+pytestmark = pytest.mark.celery_worker
+
+RECEIPT = {
+    "reference": "TREMPLIN-2026-0042",
+    "application_title": "Cohortes franco-brésiliennes",
+    "call_title_fr": "Tremplins internationaux 2026",
+    "call_title_en": "International springboards 2026",
+    "url_path": "/applications/42/",
+}
+
+
+def status_of(notification):
+    return Notification.objects.values_list("status", flat=True).get(pk=notification.pk)
+
+
+def submit_event(recipient, context=RECEIPT):
+    """Stands for the application's submission: the notification is written in its transaction."""
+    with transaction.atomic():
+        return services.notify(recipient, Notification.Kind.SUBMISSION_RECEIPT, context)
+
+
+@pytest.mark.parametrize(
+    ("language", "subject", "greeting", "link"),
+    [
+        ("fr", "Accusé de réception de votre candidature TREMPLIN-2026-0042", "Bonjour", "/fr/applications/42/"),
+        ("en", "Receipt for your application TREMPLIN-2026-0042", "Dear", "/en/applications/42/"),
+    ],
+)
+def test_event_delivers_exactly_one_message_in_the_recipients_language(
+    celery_worker, mail_folder, settings, language, subject, greeting, link
+):
+    researcher = ResearcherFactory(language=language, first_name="Ana", last_name="Silva")
+
+    notification = submit_event(researcher)
+
+    wait_until(lambda: status_of(notification) == Notification.Status.SENT)
+    [message] = mail_folder.messages()
+    assert message["To"] == researcher.email
+    assert subject_of(message) == subject
+    text, html = text_of(message), html_of(message)
+    assert f"{greeting} Ana Silva" in text
+    assert settings.PORTAL_BASE_URL + link in text
+    assert f'href="{settings.PORTAL_BASE_URL}{link}"' in html
+    notification.refresh_from_db()
+    assert notification.attempts == 1
+    assert notification.sent_at is not None
+
+
+def test_event_succeeds_with_the_broker_down_and_the_sweeper_delivers_once(celery_worker, mail_folder, monkeypatch):
+    researcher = ResearcherFactory()
+    monkeypatch.setattr(celery_worker.app.conf, "broker_write_url", "redis://127.0.0.1:1/0")
+
+    notification = submit_event(researcher)  # raises nothing: the event (the submission) succeeds
+
+    notification.refresh_from_db()
+    assert notification.status == Notification.Status.PENDING
+    assert notification.queued_at is None
+    monkeypatch.undo()  # Redis is back
+
+    tasks.sweep.delay()  # too early: the notification is less than a minute old
+    with time_machine.travel(timezone.now() + timedelta(minutes=2), tick=True):
+        tasks.sweep.delay()
+        wait_until(lambda: status_of(notification) == Notification.Status.SENT)
+        tasks.sweep.delay().get(timeout=20)
+    with time_machine.travel(timezone.now() + timedelta(hours=2), tick=True):
+        tasks.sweep.delay().get(timeout=20)
+    assert len(mail_folder.for_notification(notification.pk)) == 1
+    assert len(mail_folder.messages()) == 1
+
+
+def test_delivery_task_run_twice_sends_once(celery_worker, mail_folder):
+    notification = submit_event(ResearcherFactory())
+    wait_until(lambda: status_of(notification) == Notification.Status.SENT)
+
+    tasks.deliver_notification.delay(notification.pk).get(timeout=20)
+    tasks.deliver_notification.delay(notification.pk).get(timeout=20)
+
+    assert len(mail_folder.messages()) == 1
+
+
+def test_two_deliveries_racing_for_the_same_notification_send_once(transactional_db, mail_folder, settings):
+    settings.EMAIL_BACKEND = "tests.notifications.backends.SlowFileBackend"
+    notification = services.notify(ResearcherFactory(), Notification.Kind.SUBMISSION_RECEIPT, RECEIPT)
+    outcomes = []
+
+    def run():
+        outcomes.append(services.deliver(notification.pk).result)
+        from django.db import connection
+
+        connection.close()
+
+    threads = [threading.Thread(target=run) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+
+    assert sorted(outcomes) == ["sent", "skipped"]
+    assert len(mail_folder.messages()) == 1
+
+
+def test_smtp_failure_is_retried_with_backoff_then_failed_with_the_error(celery_worker, settings):
+    settings.EMAIL_BACKEND = "tests.notifications.backends.FailingBackend"
+    settings.NOTIFICATIONS_RETRY_BACKOFF = 0.05
+    FailingBackend.calls = 0
+
+    notification = submit_event(ResearcherFactory())
+
+    wait_until(lambda: status_of(notification) == Notification.Status.FAILED)
+    notification.refresh_from_db()
+    assert FailingBackend.calls == settings.NOTIFICATIONS_MAX_ATTEMPTS == 5
+    assert notification.attempts == 5
+    assert "SMTPServerDisconnected: Connection unexpectedly closed" in notification.last_error
+
+
+def test_smtp_failure_then_success_delivers_one_message(celery_worker, mail_folder, settings):
+    settings.EMAIL_BACKEND = "tests.notifications.backends.FlakyBackend"
+    settings.NOTIFICATIONS_RETRY_BACKOFF = 0.05
+    FlakyBackend.calls = 0
+
+    notification = submit_event(ResearcherFactory())
+
+    wait_until(lambda: status_of(notification) == Notification.Status.SENT)
+    notification.refresh_from_db()
+    assert notification.attempts == 3
+    assert notification.last_error == ""
+    assert len(mail_folder.messages()) == 1
+
+
+def test_failed_notification_resent_by_staff_is_delivered(celery_worker, mail_folder):
+    notification = submit_event(ResearcherFactory())
+    wait_until(lambda: status_of(notification) == Notification.Status.SENT)
+    failed = services.notify(ReviewerFactory(), Notification.Kind.ASSIGNMENT, {"reference": "X"})
+    wait_until(lambda: status_of(failed) == Notification.Status.SENT)
+    Notification.objects.filter(pk=failed.pk).update(status=Notification.Status.FAILED, last_error="boom")
+
+    assert services.resend_failed([failed.pk, notification.pk]) == 1
+
+    wait_until(lambda: status_of(failed) == Notification.Status.SENT)
+    assert len(mail_folder.for_notification(failed.pk)) == 2  # sent, marked failed by hand, sent again
+    assert len(mail_folder.for_notification(notification.pk)) == 1
+
+
+def test_held_decision_goes_out_only_once_released(celery_worker, mail_folder):
+    applicant = ResearcherFactory(language="en")
+    with transaction.atomic():
+        letter = services.notify(
+            applicant,
+            Notification.Kind.DECISION,
+            {"reference": "PRI-2026-0007", "outcome": "funded", "amount": "15000.00", "url_path": "/applications/7/"},
+        )
+    tasks.sweep.delay().get(timeout=20)
+    assert status_of(letter) == Notification.Status.HELD
+
+    Notification.objects.filter(pk=letter.pk).update(subject_override="Your PRI application: good news")
+    assert services.release_held([letter.pk]) == 1
+
+    wait_until(lambda: status_of(letter) == Notification.Status.SENT)
+    [message] = mail_folder.messages()
+    assert subject_of(message) == "Your PRI application: good news"
+    text = text_of(message)
+    assert "Funded" in text
+    assert "15,000.00 €" in text
+
+
+def test_many_notifications_are_delivered_in_batches_once_each(celery_worker, mail_folder, settings):
+    settings.NOTIFICATIONS_BATCH_SIZE = 2
+    for user in [ResearcherFactory(language="en") for _ in range(5)]:
+        services.set_subscriptions(user, ["instrument:PRI"])
+    context = {"call_title_fr": "PRI 2027", "call_title_en": "PRI 2027", "url_path": "/calls/9/"}
+
+    with transaction.atomic():
+        assert services.notify_topic("instrument:PRI", Notification.Kind.CALL_OPENED, context) == 5
+
+    wait_until(lambda: Notification.objects.filter(status=Notification.Status.SENT).count() == 5)
+    messages = mail_folder.messages()
+    assert len(messages) == 5
+    assert {subject_of(message) for message in messages} == {"New call open: PRI 2027"}
+
+
+def test_the_sweeper_runs_every_minute_on_celery_beat(settings):
+    entry = settings.CELERY_BEAT_SCHEDULE["notifications-sweep"]
+    assert entry == {"task": "notifications.sweep", "schedule": 60.0}
+    assert tasks.sweep.name in tasks.sweep.app.tasks
