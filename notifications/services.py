@@ -35,6 +35,7 @@ from django.utils import timezone
 
 from .kinds import HELD_KINDS, Kind
 from .models import Notification, Subscription
+from .signals import notifications_released
 from .rendering import render_message, render_subject
 
 logger = logging.getLogger(__name__)
@@ -199,17 +200,25 @@ def _move_and_queue(ids, source, **changes):
         )
         Notification.transition_rows(Notification.objects.filter(pk__in=locked), source, Status.PENDING, **changes)
         _queue_on_commit(locked)
-    return len(locked)
+    return locked
 
 
 def release_held(ids) -> int:
-    """Staff release held letters (decisions): held → pending, queued. Returns how many."""
-    return _move_and_queue(ids, Status.HELD)
+    """Staff release held letters (decisions): held → pending, queued. Returns how many.
+
+    Receivers of ``notifications_released`` (the reviews app publishes the decisions) run in the
+    same transaction, so a letter is never out while its decision stays unpublished, or the reverse.
+    """
+    with transaction.atomic():
+        released = _move_and_queue(ids, Status.HELD)
+        if released:
+            notifications_released.send(sender=Notification, notification_ids=released)
+    return len(released)
 
 
 def resend_failed(ids) -> int:
     """Staff resend failed notifications: failed → pending with fresh attempts, queued."""
-    return _move_and_queue(ids, Status.FAILED, attempts=0, not_before=None)
+    return len(_move_and_queue(ids, Status.FAILED, attempts=0, not_before=None))
 
 
 # --- Queueing ------------------------------------------------------------------------------------

@@ -295,3 +295,25 @@ def test_verification_link_reaches_a_researcher_whose_account_is_not_active_yet(
     [message] = mail_folder.messages()
     assert message["To"] == researcher.email
     assert "http://127.0.0.1:8000/en/accounts/verify/abc/" in message.get_body(("plain",)).get_content()
+
+
+def test_releasing_held_letters_tells_upper_apps_which_were_released(db):
+    from notifications.models import Notification
+    from notifications.services import notify, release_held
+    from notifications.signals import notifications_released
+    from tests.factories import ResearcherFactory
+
+    held = notify(ResearcherFactory(), "decision", {"reference": "PRI-2026-0001", "outcome": "funded", "amount": "1"})
+    assert held.status == Notification.Status.HELD
+    received = []
+
+    def receiver(sender, notification_ids, **kwargs):
+        received.append(list(notification_ids))
+
+    notifications_released.connect(receiver)
+    try:
+        assert release_held([held.pk]) == 1
+        assert release_held([held.pk]) == 0  # already released: no second signal
+    finally:
+        notifications_released.disconnect(receiver)
+    assert received == [[held.pk]]
