@@ -5,3 +5,10 @@ from django.utils.translation import gettext_lazy as _
 class ApplicationsConfig(AppConfig):
     name = "applications"
     verbose_name = _("Applications")
+
+    def ready(self):
+        from accounts.signals import verification_requested
+
+        from .signals import queue_verification_email
+
+        verification_requested.connect(queue_verification_email, dispatch_uid="applications.verification_email")

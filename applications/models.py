@@ -1,1 +1,346 @@
-from django.db import models  # noqa: F401
+"""A researcher's profile and their applications to calls: partners, budget, attachments.
+
+An application's status moves only through ``Application.TRANSITIONS`` (see services.py)::
+
+    draft ──submit──▶ submitted ──(reviews app)──▶ in_review ──▶ decided
+      │                  │
+      └────withdraw──────┴──▶ withdrawn
+"""
+
+import uuid
+from decimal import Decimal
+
+from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.db.models import Exists, OuterRef, Q, Sum
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from django_countries.fields import CountryField
+
+from calls.models import Call
+
+from .validators import validate_orcid, validate_unit_code
+
+ABSTRACT_MAX_WORDS = 300
+ATTACHMENT_MAX_BYTES = 10 * 1024 * 1024
+YEAR_VALIDATORS = [MinValueValidator(1990), MaxValueValidator(2100)]
+
+
+class Grade(models.TextChoices):
+    CRCN = "CRCN", _("Research associate, normal class (CRCN)")
+    CRHC = "CRHC", _("Research associate, senior class (CRHC)")
+    DR2 = "DR2", _("Research director, 2nd class (DR2)")
+    DR1 = "DR1", _("Research director, 1st class (DR1)")
+    DRCE = "DRCE", _("Research director, exceptional class (DRCE)")
+    IR = "IR", _("Research engineer (IR)")
+    OTHER = "OTHER", _("Other")
+
+
+class ResearcherProfile(models.Model):
+    """What the eligibility rules need to know about a researcher (Tremplin: CRCN for less than
+    5 years, ATIP-Avenir laureate or ERC Starting Grant holder), and how to reach their unit."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="researcher_profile",
+        verbose_name=_("user"),
+    )
+    unit_code = models.CharField(
+        _("Inserm unit code"),
+        max_length=8,
+        validators=[validate_unit_code],
+        help_text=_("The letter U followed by digits, e.g. U1234."),
+    )
+    team = models.CharField(_("team"), max_length=200)
+    grade = models.CharField(_("grade"), max_length=8, choices=Grade.choices)
+    recruited_on = models.DateField(
+        _("date of recruitment in this grade"),
+        null=True,
+        blank=True,
+        help_text=_("Tremplins: a CRCN is eligible for 5 years after recruitment."),
+    )
+    atip_avenir_year = models.PositiveSmallIntegerField(
+        _("ATIP-Avenir laureate (year)"), null=True, blank=True, validators=YEAR_VALIDATORS
+    )
+    erc_starting_grant_year = models.PositiveSmallIntegerField(
+        _("ERC Starting Grant (year)"), null=True, blank=True, validators=YEAR_VALIDATORS
+    )
+    orcid = models.CharField(
+        _("ORCID iD"),
+        max_length=19,
+        blank=True,
+        validators=[validate_orcid],
+        help_text=_("Optional, e.g. 0000-0002-1825-0097."),
+    )
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("researcher profile")
+        verbose_name_plural = _("researcher profiles")
+        ordering = ["user__last_name", "user__first_name"]
+
+    def __str__(self):
+        return f"{self.user} ({self.unit_code})"
+
+
+class ApplicationQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        """The applications `user` may see (see permissions.visible_filter)."""
+        from .permissions import visible_filter
+
+        return self.filter(visible_filter(user))
+
+    def with_totals(self):
+        """Annotate `budget_total` (Decimal, 0 without lines) in the same query."""
+        total = (
+            BudgetLine.objects.filter(application=OuterRef("pk"))
+            .order_by()
+            .values("application")
+            .annotate(total=Sum("amount"))
+            .values("total")
+        )
+        return self.annotate(
+            budget_total=models.functions.Coalesce(
+                models.Subquery(total, output_field=models.DecimalField(max_digits=12, decimal_places=2)),
+                Decimal("0"),
+                output_field=models.DecimalField(max_digits=12, decimal_places=2),
+            )
+        )
+
+    def with_attachment_flag(self):
+        project = Attachment.objects.filter(application=OuterRef("pk"), kind=Attachment.Kind.PROJECT)
+        return self.annotate(has_attachment=Exists(project))
+
+    def for_dashboard(self, user):
+        return (
+            self.filter(applicant=user)
+            .select_related("call__instrument")
+            .with_totals()
+            .with_attachment_flag()
+            .annotate(partner_count=models.Count("partners", distinct=True))
+            .order_by("-created_at", "-id")
+        )
+
+
+class Application(models.Model):
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("Draft")
+        SUBMITTED = "submitted", _("Submitted")
+        WITHDRAWN = "withdrawn", _("Withdrawn")
+        IN_REVIEW = "in_review", _("In review")
+        DECIDED = "decided", _("Decided")
+
+    # The only status changes allowed; services.change_status() enforces them.
+    TRANSITIONS = {
+        Status.DRAFT: {Status.SUBMITTED, Status.WITHDRAWN},
+        Status.SUBMITTED: {Status.WITHDRAWN, Status.IN_REVIEW},
+        Status.IN_REVIEW: {Status.DECIDED},
+        Status.WITHDRAWN: set(),
+        Status.DECIDED: set(),
+    }
+
+    call = models.ForeignKey(Call, on_delete=models.PROTECT, related_name="applications", verbose_name=_("call"))
+    applicant = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="applications",
+        verbose_name=_("applicant"),
+    )
+    title = models.CharField(_("title"), max_length=300, blank=True)
+    abstract = models.TextField(_("abstract"), blank=True)
+    keywords = models.CharField(
+        _("keywords"), max_length=300, blank=True, help_text=_("Separated by commas, e.g. ageing, cohort, imaging.")
+    )
+    theme = models.CharField(_("theme"), max_length=200, blank=True)
+    duration_months = models.PositiveSmallIntegerField(
+        _("duration (months)"), null=True, blank=True, validators=[MinValueValidator(1), MaxValueValidator(120)]
+    )
+    collaboration_is_new = models.BooleanField(
+        _("the collaboration with the foreign team is new"),
+        null=True,
+        blank=True,
+    )
+
+    status = models.CharField(_("status"), max_length=16, choices=Status.choices, default=Status.DRAFT)
+    reference = models.CharField(_("reference"), max_length=40, unique=True, null=True, blank=True)
+    submitted_at = models.DateTimeField(_("submitted at"), null=True, blank=True)
+    submitted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("submitted by"),
+    )
+    withdrawn_at = models.DateTimeField(_("withdrawn at"), null=True, blank=True)
+    # Frozen at submission: what the rules said then, in both languages, and the amount requested.
+    eligibility_report = models.JSONField(_("eligibility report"), default=list, blank=True)
+    eligible = models.BooleanField(_("eligible"), null=True, blank=True)
+    requested_amount = models.DecimalField(
+        _("requested amount (EUR)"), max_digits=12, decimal_places=2, null=True, blank=True
+    )
+
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    objects = ApplicationQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("application")
+        verbose_name_plural = _("applications")
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["call", "status"], name="applications_call_status")]
+
+    def __str__(self):
+        return self.reference or self.title or _("Application %(id)s") % {"id": self.pk}
+
+    def get_absolute_url(self):
+        from django.urls import reverse
+
+        return reverse("applications:detail", args=[self.pk])
+
+    @property
+    def url_path(self):
+        """The page's path without the language prefix (for e-mail links)."""
+        return f"/applications/{self.pk}/"
+
+    @property
+    def is_draft(self):
+        return self.status == self.Status.DRAFT
+
+    def can_become(self, target):
+        return target in self.TRANSITIONS.get(self.status, set())
+
+    @property
+    def keyword_list(self):
+        return [word.strip() for word in self.keywords.split(",") if word.strip()]
+
+
+class PartnerTeam(models.Model):
+    application = models.ForeignKey(
+        Application, on_delete=models.CASCADE, related_name="partners", verbose_name=_("application")
+    )
+    institution = models.CharField(_("institution"), max_length=250)
+    city = models.CharField(_("city"), max_length=120)
+    country = CountryField(_("country"))
+    team_leader = models.CharField(_("team leader"), max_length=200)
+    email = models.EmailField(_("team leader's e-mail"))
+
+    class Meta:
+        verbose_name = _("partner team")
+        verbose_name_plural = _("partner teams")
+        ordering = ["id"]
+
+    def __str__(self):
+        return f"{self.institution} ({self.country.code})"
+
+
+class BudgetLine(models.Model):
+    class Category(models.TextChoices):
+        TRAVEL = "travel", _("Travel and accommodation")
+        CONSUMABLES = "consumables", _("Consumables")
+        EQUIPMENT = "equipment", _("Small equipment")
+        STAFF = "staff", _("Fixed-term staff")
+        EVENTS = "events", _("Meetings and workshops")
+        OTHER = "other", _("Other costs")
+
+    application = models.ForeignKey(
+        Application, on_delete=models.CASCADE, related_name="budget_lines", verbose_name=_("application")
+    )
+    year = models.PositiveSmallIntegerField(_("year of the project"), validators=[MinValueValidator(1)])
+    category = models.CharField(_("category"), max_length=16, choices=Category.choices)
+    amount = models.DecimalField(
+        _("amount (EUR)"), max_digits=12, decimal_places=2, validators=[MinValueValidator(Decimal("0"))]
+    )
+    description = models.CharField(_("details"), max_length=250, blank=True)
+
+    class Meta:
+        verbose_name = _("budget line")
+        verbose_name_plural = _("budget lines")
+        ordering = ["year", "category", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["application", "year", "category"], name="applications_budgetline_one_per_year_category"
+            ),
+            models.CheckConstraint(condition=Q(amount__gte=0), name="applications_budgetline_amount_not_negative"),
+        ]
+
+    def __str__(self):
+        return f"{self.get_category_display()} — {self.year}: {self.amount} EUR"
+
+
+def attachment_path(instance, filename):
+    """Each application's files in their own folder, under a random name: the uploaded name never
+    reaches the file system."""
+    return f"applications/{instance.application_id}/{uuid.uuid4().hex}.pdf"
+
+
+class Attachment(models.Model):
+    class Kind(models.TextChoices):
+        PROJECT = "project", _("Project description")
+        CV = "cv", _("Curriculum vitae")
+        LETTER = "letter", _("Partner's letter of support")
+        OTHER = "other", _("Other document")
+
+    application = models.ForeignKey(
+        Application, on_delete=models.CASCADE, related_name="attachments", verbose_name=_("application")
+    )
+    kind = models.CharField(_("document"), max_length=16, choices=Kind.choices, default=Kind.PROJECT)
+    file = models.FileField(_("file"), upload_to=attachment_path, max_length=200)
+    original_name = models.CharField(_("file name"), max_length=200)
+    size = models.PositiveIntegerField(_("size (bytes)"))
+    sha256 = models.CharField(_("SHA-256"), max_length=64)
+    uploaded_at = models.DateTimeField(_("uploaded at"), default=timezone.now)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+", verbose_name=_("uploaded by")
+    )
+
+    class Meta:
+        verbose_name = _("attachment")
+        verbose_name_plural = _("attachments")
+        ordering = ["kind", "uploaded_at", "id"]
+
+    def __str__(self):
+        return self.original_name
+
+
+class ReferenceCounter(models.Model):
+    """The last reference number given for an instrument and a year (TREMPLIN-2026-0042).
+    Locked with SELECT ... FOR UPDATE when a number is taken, so two submissions never share one."""
+
+    instrument_code = models.CharField(_("instrument"), max_length=16)
+    year = models.PositiveSmallIntegerField(_("year"))
+    last_number = models.PositiveIntegerField(_("last number"), default=0)
+
+    class Meta:
+        verbose_name = _("reference counter")
+        verbose_name_plural = _("reference counters")
+        constraints = [
+            models.UniqueConstraint(fields=["instrument_code", "year"], name="applications_refcounter_unique")
+        ]
+
+    def __str__(self):
+        return f"{self.instrument_code}-{self.year}: {self.last_number}"
+
+
+class ApplicationEvent(models.Model):
+    """Who did what to an application, and when (created, submitted, withdrawn, status changes)."""
+
+    application = models.ForeignKey(
+        Application, on_delete=models.CASCADE, related_name="events", verbose_name=_("application")
+    )
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+", verbose_name=_("by")
+    )
+    action = models.CharField(_("action"), max_length=32)
+    at = models.DateTimeField(_("at"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("application event")
+        verbose_name_plural = _("application events")
+        ordering = ["at", "id"]
+
+    def __str__(self):
+        return f"{self.action} ({self.at:%Y-%m-%d %H:%M})"

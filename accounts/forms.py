@@ -1,0 +1,51 @@
+"""Sign-up: a researcher creates an account that works once their e-mail address is verified."""
+
+from django import forms
+from django.conf import settings
+from django.contrib.auth.forms import BaseUserCreationForm
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
+
+from .models import User
+
+
+class SignupForm(BaseUserCreationForm):
+    """E-mail, names, preferred language and a password checked by AUTH_PASSWORD_VALIDATORS."""
+
+    language = forms.ChoiceField(
+        label=_("preferred language"),
+        choices=settings.LANGUAGES,
+        help_text=_("Language of the e-mails the portal sends you."),
+    )
+
+    class Meta:
+        model = User
+        fields = ["email", "first_name", "last_name", "language"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for name in ("first_name", "last_name"):
+            self.fields[name].required = True
+        self.fields["email"].widget.attrs.update({"autocomplete": "email", "autofocus": True})
+
+    def clean_email(self):
+        email = User.objects.normalize_email(self.cleaned_data.get("email", "")).lower()
+        existing = User.objects.filter(email__iexact=email).first()
+        if existing is not None and not existing.is_active and existing.last_login is None:
+            # Signed up but never verified (lost or expired link): signing up again takes over that
+            # account and sends a new link; only the owner of the mailbox can activate it.
+            self.instance = existing
+        elif existing is not None:
+            raise ValidationError(
+                _("An account already uses this e-mail address: log in, or reset your password."),
+                code="duplicate_email",
+            )
+        return email
+
+    def save(self, commit=True):
+        user = super().save(commit=False)
+        user.is_active = False
+        user.is_researcher = True
+        if commit:
+            user.save()
+        return user

@@ -1,0 +1,135 @@
+"""Staff follow submissions in Django admin: filters, and the frozen eligibility report read-only.
+
+Applications are changed only through services.py, so the admin shows them read-only.
+"""
+
+from django.contrib import admin
+from django.db.models import Exists, OuterRef
+from django.template.loader import render_to_string
+from django.utils.translation import get_language
+from django.utils.translation import gettext_lazy as _
+from django_countries import countries
+
+from .models import Application, ApplicationEvent, Attachment, BudgetLine, PartnerTeam, ResearcherProfile
+
+
+class ReadOnlyInline(admin.TabularInline):
+    extra = 0
+    can_delete = False
+    show_change_link = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+class PartnerInline(ReadOnlyInline):
+    model = PartnerTeam
+    fields = ["institution", "city", "country", "team_leader", "email"]
+    readonly_fields = fields
+
+
+class BudgetLineInline(ReadOnlyInline):
+    model = BudgetLine
+    fields = ["year", "category", "amount", "description"]
+    readonly_fields = fields
+
+
+class AttachmentInline(ReadOnlyInline):
+    model = Attachment
+    fields = ["kind", "download", "size", "sha256", "uploaded_at"]
+    readonly_fields = fields
+
+    @admin.display(description=_("file"))
+    def download(self, obj):
+        from django.urls import reverse
+        from django.utils.html import format_html
+
+        url = reverse("applications:attachment", args=[obj.application_id, obj.pk])
+        return format_html('<a href="{}">{}</a>', url, obj.original_name)
+
+
+class EventInline(ReadOnlyInline):
+    model = ApplicationEvent
+    fields = ["at", "action", "actor"]
+    readonly_fields = fields
+
+
+class PartnerCountryFilter(admin.SimpleListFilter):
+    title = _("partner country")
+    parameter_name = "partner_country"
+
+    def lookups(self, request, model_admin):
+        codes = PartnerTeam.objects.order_by().values_list("country", flat=True).distinct()
+        return sorted(((code, countries.name(code) or code) for code in codes), key=lambda item: str(item[1]))
+
+    def queryset(self, request, queryset):
+        if self.value():
+            partners = PartnerTeam.objects.filter(application=OuterRef("pk"), country=self.value())
+            return queryset.filter(Exists(partners))
+        return queryset
+
+
+@admin.register(Application)
+class ApplicationAdmin(admin.ModelAdmin):
+    list_display = ["reference", "title", "applicant", "call", "status", "eligible", "requested_amount", "submitted_at"]
+    list_filter = ["call", "status", PartnerCountryFilter, "eligible", "call__instrument"]
+    list_select_related = ["call", "applicant"]
+    search_fields = ["reference", "title", "applicant__email", "applicant__last_name", "keywords"]
+    date_hierarchy = "submitted_at"
+    inlines = [PartnerInline, BudgetLineInline, AttachmentInline, EventInline]
+    fieldsets = (
+        (None, {"fields": ("reference", "call", "applicant", "status", "submitted_at", "withdrawn_at")}),
+        (
+            _("Project"),
+            {"fields": ("title", "abstract", "keywords", "theme", "duration_months", "collaboration_is_new")},
+        ),
+        (_("Eligibility at submission"), {"fields": ("eligible", "requested_amount", "report")}),
+    )
+    readonly_fields = [
+        "reference",
+        "call",
+        "applicant",
+        "status",
+        "submitted_at",
+        "withdrawn_at",
+        "title",
+        "abstract",
+        "keywords",
+        "theme",
+        "duration_months",
+        "collaboration_is_new",
+        "eligible",
+        "requested_amount",
+        "report",
+    ]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    @admin.display(description=_("eligibility report (frozen at submission)"))
+    def report(self, obj):
+        language = (get_language() or "fr")[:2]
+        rows = [
+            {
+                "code": entry.get("code", ""),
+                "outcome": entry.get("outcome", ""),
+                "message": entry.get(f"message_{language}") or entry.get("message_fr", ""),
+            }
+            for entry in obj.eligibility_report or []
+        ]
+        return render_to_string("applications/admin_report.html", {"rows": rows})
+
+
+@admin.register(ResearcherProfile)
+class ResearcherProfileAdmin(admin.ModelAdmin):
+    list_display = ["user", "unit_code", "team", "grade", "recruited_on", "atip_avenir_year", "erc_starting_grant_year"]
+    list_filter = ["grade"]
+    list_select_related = ["user"]
+    search_fields = ["user__email", "user__last_name", "unit_code", "team", "orcid"]
+    autocomplete_fields = ["user"]

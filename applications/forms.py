@@ -1,0 +1,290 @@
+"""The researcher's forms: profile, and one form (or formset) per step of an application."""
+
+import hashlib
+import math
+
+from crispy_forms.helper import FormHelper
+from django import forms
+from django.core.exceptions import ValidationError
+from django.forms import BaseInlineFormSet, inlineformset_factory
+from django.utils.translation import gettext_lazy as _
+from pypdf import PdfReader
+
+from calls.models import PriorityTheme
+
+from .models import (
+    ABSTRACT_MAX_WORDS,
+    ATTACHMENT_MAX_BYTES,
+    Application,
+    Attachment,
+    BudgetLine,
+    PartnerTeam,
+    ResearcherProfile,
+)
+from .services import word_count
+from .validators import normalize_orcid, normalize_unit_code
+
+
+def _helper():
+    """Crispy renders the fields only: each template writes its own <form> and buttons."""
+    helper = FormHelper()
+    helper.form_tag = False
+    helper.disable_csrf = True
+    return helper
+
+
+class ProfileForm(forms.ModelForm):
+    # Longer than stored: "u 1234" and "https://orcid.org/..." are accepted, then normalised; the
+    # model's validators judge the normalised value.
+    unit_code = forms.CharField(
+        label=_("Inserm unit code"), max_length=20, help_text=_("The letter U followed by digits, e.g. U1234.")
+    )
+    orcid = forms.CharField(
+        label=_("ORCID iD"), max_length=60, required=False, help_text=_("Optional, e.g. 0000-0002-1825-0097.")
+    )
+
+    class Meta:
+        model = ResearcherProfile
+        fields = [
+            "unit_code",
+            "team",
+            "grade",
+            "recruited_on",
+            "atip_avenir_year",
+            "erc_starting_grant_year",
+            "orcid",
+        ]
+        widgets = {"recruited_on": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = _helper()
+
+    def clean_unit_code(self):
+        return normalize_unit_code(self.cleaned_data.get("unit_code"))
+
+    def clean_orcid(self):
+        return normalize_orcid(self.cleaned_data.get("orcid"))
+
+
+class GeneralForm(forms.ModelForm):
+    class Meta:
+        model = Application
+        fields = ["title", "abstract", "keywords", "theme", "duration_months"]
+        widgets = {"abstract": forms.Textarea(attrs={"rows": 10})}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = _helper()
+        abstract = self.fields["abstract"]
+        abstract.help_text = _("At most %(max)s words.") % {"max": ABSTRACT_MAX_WORDS}
+        # The word counter (static/js/word-counter.js) reads these.
+        abstract.widget.attrs.update({"data-max-words": ABSTRACT_MAX_WORDS, "aria-describedby": "abstract-counter"})
+        themes = list(self.instance.call.priority_themes.all()) if self.instance.call_id else []
+        if themes:
+            self.fields["theme"] = forms.ChoiceField(
+                label=_("priority theme"),
+                choices=[("", "---------")] + [(theme.code, theme.name) for theme in themes],
+                required=False,
+                help_text=_("This call funds projects on one of these priority themes."),
+            )
+        else:
+            self.fields["theme"].help_text = _("The scientific field of the project, in a few words.")
+        self.fields["title"].required = False
+        call = self.instance.call if self.instance.call_id else None
+        if call is not None and call.duration_months:
+            self.fields["duration_months"].help_text = _("This call funds projects of at most %(months)s months.") % {
+                "months": call.duration_months
+            }
+
+    def clean_abstract(self):
+        abstract = self.cleaned_data.get("abstract", "")
+        words = word_count(abstract)
+        if words > ABSTRACT_MAX_WORDS:
+            raise ValidationError(
+                _("The abstract has %(words)s words: at most %(max)s are allowed."),
+                code="too_many_words",
+                params={"words": words, "max": ABSTRACT_MAX_WORDS},
+            )
+        return abstract
+
+    def clean_keywords(self):
+        words = [word.strip() for word in self.cleaned_data.get("keywords", "").split(",") if word.strip()]
+        return ", ".join(dict.fromkeys(words))
+
+
+class DeclarationsForm(forms.ModelForm):
+    collaboration_is_new = forms.TypedChoiceField(
+        label=_("Is the collaboration with the foreign team new?"),
+        help_text=_("Tremplins fund the start of a new collaboration; an established one may apply to a PRI."),
+        choices=[("True", _("Yes, we have not worked together before")), ("False", _("No, we already collaborate"))],
+        coerce=lambda value: value == "True",
+        widget=forms.RadioSelect,
+        required=True,
+    )
+
+    class Meta:
+        model = Application
+        fields = ["collaboration_is_new"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = _helper()
+        if self.instance.collaboration_is_new is not None:
+            self.initial["collaboration_is_new"] = str(self.instance.collaboration_is_new)
+
+
+class PartnerForm(forms.ModelForm):
+    class Meta:
+        model = PartnerTeam
+        fields = ["institution", "city", "country", "team_leader", "email"]
+
+
+class PartnerFormSet(BaseInlineFormSet):
+    def clean(self):
+        super().clean()
+        if any(self.errors):
+            return
+        kept = [f for f in self.forms if f.cleaned_data and not f.cleaned_data.get("DELETE")]
+        countries = [str(f.cleaned_data["country"]) for f in kept if f.cleaned_data.get("country")]
+        if kept and countries and all(code == "FR" for code in countries):
+            raise ValidationError(
+                _("At least one partner team must be abroad: France is not abroad."), code="no_partner_abroad"
+            )
+
+
+PartnerFormSetFactory = inlineformset_factory(
+    Application,
+    PartnerTeam,
+    form=PartnerForm,
+    formset=PartnerFormSet,
+    extra=0,
+    min_num=1,
+    validate_min=True,
+    can_delete=True,
+    max_num=10,
+    validate_max=True,
+)
+
+
+def project_years(application):
+    months = application.duration_months or application.call.duration_months or 12
+    return max(1, math.ceil(months / 12))
+
+
+class BudgetLineForm(forms.ModelForm):
+    class Meta:
+        model = BudgetLine
+        fields = ["year", "category", "amount", "description"]
+        widgets = {"amount": forms.NumberInput(attrs={"min": "0", "step": "0.01"})}
+
+    def __init__(self, *args, years=1, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["year"] = forms.TypedChoiceField(
+            label=_("year of the project"),
+            choices=[(year, _("Year %(n)s") % {"n": year}) for year in range(1, years + 1)],
+            coerce=int,
+        )
+        self.fields["amount"].min_value = 0
+
+
+class BudgetFormSet(BaseInlineFormSet):
+    def __init__(self, *args, years=1, **kwargs):
+        self.years = years
+        super().__init__(*args, **kwargs)
+
+    def get_form_kwargs(self, index):
+        kwargs = super().get_form_kwargs(index)
+        kwargs["years"] = self.years
+        return kwargs
+
+    def clean(self):
+        # Our message beside the row first; Django's generic "duplicate data" check after.
+        if any(self.errors):
+            return
+        seen, duplicate = set(), False
+        for form in self.forms:
+            data = form.cleaned_data
+            if not data or data.get("DELETE"):
+                continue
+            key = (data["year"], data["category"])
+            if key in seen:
+                duplicate = True
+                form.add_error(
+                    "category",
+                    ValidationError(
+                        _("This category already has a line for this year: add the amounts together."),
+                        code="duplicate_line",
+                    ),
+                )
+            seen.add(key)
+        if not duplicate:
+            super().clean()
+
+
+BudgetFormSetFactory = inlineformset_factory(
+    Application,
+    BudgetLine,
+    form=BudgetLineForm,
+    formset=BudgetFormSet,
+    extra=0,
+    min_num=1,
+    validate_min=True,
+    can_delete=True,
+    max_num=60,
+    validate_max=True,
+)
+
+PDF_MAGIC = b"%PDF-"
+
+
+class AttachmentForm(forms.Form):
+    kind = forms.ChoiceField(label=_("document"), choices=Attachment.Kind.choices)
+    file = forms.FileField(
+        label=_("PDF file"),
+        help_text=_("PDF only, at most %(size)s MB.") % {"size": ATTACHMENT_MAX_BYTES // (1024 * 1024)},
+        widget=forms.ClearableFileInput(attrs={"accept": "application/pdf,.pdf"}),
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = _helper()
+
+    def clean_file(self):
+        """A PDF by its content, not its name: the magic bytes, then pypdf must read every page's
+        structure; encrypted files are refused (the committee could not open them)."""
+        upload = self.cleaned_data["file"]
+        if upload.size > ATTACHMENT_MAX_BYTES:
+            raise ValidationError(
+                _("The file is larger than %(size)s MB."),
+                code="too_large",
+                params={"size": ATTACHMENT_MAX_BYTES // (1024 * 1024)},
+            )
+        upload.seek(0)
+        if upload.read(len(PDF_MAGIC)) != PDF_MAGIC:
+            raise ValidationError(_("This file is not a PDF document."), code="not_pdf")
+        upload.seek(0)
+        try:
+            reader = PdfReader(upload)
+            if reader.is_encrypted:
+                raise ValidationError(
+                    _("This PDF is protected by a password: upload it without protection."), code="encrypted"
+                )
+            if len(reader.pages) == 0:
+                raise ValidationError(_("This PDF has no page."), code="empty_pdf")
+        except ValidationError:
+            raise
+        except Exception as exc:  # pypdf raises many kinds of errors on a malformed file
+            raise ValidationError(_("This PDF is damaged and cannot be read."), code="malformed_pdf") from exc
+        upload.seek(0)
+        digest = hashlib.sha256()
+        for chunk in upload.chunks():
+            digest.update(chunk)
+        upload.seek(0)
+        self.sha256 = digest.hexdigest()
+        return upload
+
+
+def theme_name(code):
+    theme = PriorityTheme.objects.filter(code=code).first()
+    return theme.name if theme else code

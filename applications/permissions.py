@@ -1,0 +1,61 @@
+"""Who may see and change an application: small named predicates, declared once.
+
+Seeing: the applicant and staff; other apps (the reviews app: a reviewer assigned to the
+application) add their own rule with ``register_visibility_rule`` instead of editing this module,
+so imports keep running one way (reviews → applications). Anyone else gets 404, never 403: the
+existence of an application must not leak.
+"""
+
+from django.db.models import Q
+
+_extra_visibility_rules = []
+
+
+def register_visibility_rule(rule):
+    """Add `rule(user) -> Q | None` to who may see an application.
+
+    The Q filters Application rows; use an Exists() subquery rather than a join, so that the
+    queryset never returns an application twice. Call it from an AppConfig.ready().
+    """
+    if rule not in _extra_visibility_rules:
+        _extra_visibility_rules.append(rule)
+    return rule
+
+
+def visible_filter(user):
+    """A Q over Application: the rows `user` may see (no row for an anonymous visitor)."""
+    if user is None or not user.is_authenticated or not user.is_active:
+        return Q(pk__in=[])
+    if user.is_staff:
+        return Q()
+    condition = Q(applicant=user)
+    for rule in _extra_visibility_rules:
+        extra = rule(user)
+        if extra is not None:
+            condition |= extra
+    return condition
+
+
+def can_view(user, application):
+    from .models import Application
+
+    return Application.objects.filter(visible_filter(user), pk=application.pk).exists()
+
+
+def is_owner(user, application):
+    return bool(user and user.is_authenticated and application.applicant_id == user.pk)
+
+
+def can_edit(user, application):
+    """Only the applicant changes an application, and only while it is a draft."""
+    return is_owner(user, application) and application.is_draft
+
+
+def can_submit(user, application):
+    return can_edit(user, application)
+
+
+def can_withdraw(user, application):
+    """The applicant withdraws a draft or a submitted application (until the call closes, which
+    the service checks on the server's clock)."""
+    return is_owner(user, application) and application.can_become(application.Status.WITHDRAWN)

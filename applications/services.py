@@ -1,0 +1,349 @@
+"""The state changes of applications, one function each; and the facts the eligibility rules judge.
+
+Every function here takes the decision on the server's clock, writes in one transaction and locks
+the rows where two requests could race (a double click, a retry, two tabs).
+"""
+
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone, translation
+from django.utils.translation import gettext_lazy as _
+
+from calls import rules
+from calls.models import Call, Instrument
+from calls.services import call_facts
+from notifications.services import notify
+
+from .models import (
+    ABSTRACT_MAX_WORDS,
+    Application,
+    ApplicationEvent,
+    Attachment,
+    ReferenceCounter,
+    ResearcherProfile,
+)
+
+SUBMISSION_RECEIPT = "submission_receipt"
+
+
+class ApplicationError(Exception):
+    """A change the portal refuses; `reasons` are messages for the researcher (lazy or str)."""
+
+    def __init__(self, *reasons):
+        self.reasons = [str(reason) for reason in reasons]
+        super().__init__("; ".join(self.reasons))
+
+
+class SubmissionRefused(ApplicationError):
+    pass
+
+
+# --- Facts for the rules --------------------------------------------------------------------------
+
+
+def applicant_facts(user):
+    profile = ResearcherProfile.objects.filter(user=user).first() if user is not None else None
+    return profile_facts(profile)
+
+
+def profile_facts(profile):
+    if profile is None:
+        return rules.ApplicantFacts(grade=None, recruited_on=None, atip_avenir_year=None, erc_starting_grant_year=None)
+    return rules.ApplicantFacts(
+        grade=profile.grade or None,
+        recruited_on=profile.recruited_on,
+        atip_avenir_year=profile.atip_avenir_year,
+        erc_starting_grant_year=profile.erc_starting_grant_year,
+    )
+
+
+def budget_total(application):
+    return sum((line.amount for line in application.budget_lines.all()), Decimal("0"))
+
+
+def proposal_facts(application):
+    return rules.ProposalFacts(
+        partner_countries=tuple(p.country.code for p in application.partners.all() if p.country),
+        amount=budget_total(application),
+        duration_months=application.duration_months,
+        theme=application.theme or None,
+        collaboration_is_new=application.collaboration_is_new,
+    )
+
+
+def eligibility(application, now=None, *, profile=None):
+    """The live checklist: every finding of the rules for this application, passes included."""
+    applicant = profile_facts(profile) if profile is not None else applicant_facts(application.applicant)
+    return rules.check_application(
+        applicant, call_facts(application.call), proposal_facts(application), now or timezone.now()
+    )
+
+
+# --- Completeness ---------------------------------------------------------------------------------
+
+
+def word_count(text):
+    return len((text or "").split())
+
+
+@dataclass(frozen=True)
+class Step:
+    slug: str
+    label: str
+    done: bool
+    missing: tuple = ()
+
+
+def completeness(application):
+    """What the application still lacks, step by step (the rules judge eligibility separately)."""
+    is_tremplin = application.call.instrument.code == Instrument.Code.TREMPLIN
+    general = []
+    if not application.title.strip():
+        general.append(_("Give a title."))
+    if not application.abstract.strip():
+        general.append(_("Write the abstract."))
+    elif word_count(application.abstract) > ABSTRACT_MAX_WORDS:
+        general.append(_("Shorten the abstract to %(max)s words.") % {"max": ABSTRACT_MAX_WORDS})
+    if not application.keyword_list:
+        general.append(_("Give at least one keyword."))
+    if not application.duration_months:
+        general.append(_("Give the duration of the project."))
+    partners = [] if application.partners.all() else [_("Add at least one partner team.")]
+    budget = [] if application.budget_lines.all() else [_("Add at least one budget line.")]
+    declarations = []
+    if application.collaboration_is_new is None:
+        declarations.append(_("Say whether the collaboration is new."))
+    kinds = {attachment.kind for attachment in application.attachments.all()}
+    attachments = [] if Attachment.Kind.PROJECT in kinds else [_("Upload the project description (PDF).")]
+    steps = [
+        Step("general", _("General information"), not general, tuple(general)),
+        Step("partners", _("Partner teams"), not partners, tuple(partners)),
+        Step("budget", _("Budget"), not budget, tuple(budget)),
+    ]
+    if is_tremplin:  # the only instrument with a declaration to make (the collaboration is new)
+        steps.append(Step("declarations", _("Declarations"), not declarations, tuple(declarations)))
+    steps.append(Step("attachments", _("Attachments"), not attachments, tuple(attachments)))
+    return steps
+
+
+def completeness_percent(steps):
+    return round(100 * sum(step.done for step in steps) / len(steps)) if steps else 100
+
+
+def _prefetched(application_id):
+    return (
+        Application.objects.select_related("call__instrument", "applicant")
+        .prefetch_related("partners", "budget_lines", "attachments", "call__zones", "call__priority_themes")
+        .get(pk=application_id)
+    )
+
+
+# --- State changes --------------------------------------------------------------------------------
+
+
+def _record(application, actor, action, at=None):
+    ApplicationEvent.objects.create(application=application, actor=actor, action=action, at=at or timezone.now())
+
+
+def create_draft(researcher, call, now=None):
+    """Start a draft on an open call. One Tremplin application per researcher and call (a withdrawn
+    one does not count): the call row is locked so two tabs cannot both create one."""
+    now = now or timezone.now()
+    if not (researcher.is_authenticated and researcher.is_researcher):
+        raise ApplicationError(_("Only researchers may apply to a call."))
+    with transaction.atomic():
+        call = Call.objects.select_for_update().select_related("instrument").get(pk=call.pk)
+        opening = rules.check_call_is_open(call_facts(call), now)
+        if not opening.passed:
+            raise ApplicationError(opening.message)
+        if call.instrument.code == Instrument.Code.TREMPLIN:
+            existing = (
+                Application.objects.filter(call=call, applicant=researcher)
+                .exclude(status=Application.Status.WITHDRAWN)
+                .first()
+            )
+            if existing is not None:
+                raise ApplicationError(
+                    _(
+                        "You already have an application to this call (%(name)s): a researcher may submit only "
+                        "one Tremplin application per call."
+                    )
+                    % {"name": existing}
+                )
+        application = Application.objects.create(
+            call=call,
+            applicant=researcher,
+            duration_months=call.duration_months,
+            created_at=now,
+        )
+        _record(application, researcher, "created", now)
+    return application
+
+
+def next_reference(instrument_code, year):
+    """Take the next number of the instrument's sequence for `year`; call inside a transaction."""
+    ReferenceCounter.objects.bulk_create(
+        [ReferenceCounter(instrument_code=instrument_code, year=year)], ignore_conflicts=True
+    )
+    counter = ReferenceCounter.objects.select_for_update().get(instrument_code=instrument_code, year=year)
+    counter.last_number = F("last_number") + 1
+    counter.save(update_fields=["last_number"])
+    counter.refresh_from_db(fields=["last_number"])
+    return f"{instrument_code}-{year}-{counter.last_number:04d}"
+
+
+def frozen_report(findings):
+    """The findings as plain JSON, with each message in French and in English."""
+    report = []
+    for finding in findings:
+        entry = {"code": finding.code, "outcome": str(finding.outcome), "subject": finding.subject}
+        for language in ("fr", "en"):
+            with translation.override(language):
+                entry[f"message_{language}"] = str(finding.message)
+        report.append(entry)
+    return report
+
+
+def submission_problems(application, findings):
+    """Why the application cannot be submitted now: missing parts and failed rules."""
+    problems = [str(message) for step in completeness(application) for message in step.missing]
+    problems += [str(finding.message) for finding in findings if finding.outcome == rules.Outcome.FAIL]
+    return problems
+
+
+def submit_application(application, by_user, now=None):
+    """Submit a draft: the call is open on the server's clock, the application is complete and
+    every rule passes. Freezes the eligibility report, takes a reference number and queues the
+    receipt in the same transaction.
+
+    Idempotent: the application row is locked, and an application already submitted is returned
+    unchanged (no second reference, no second receipt) — a double click, a retry or a second tab
+    all end with one submission.
+    """
+    now = now or timezone.now()
+    with transaction.atomic():
+        locked = Application.objects.select_for_update().get(pk=application.pk)
+        if locked.applicant_id != by_user.pk:
+            raise SubmissionRefused(_("Only the applicant may submit this application."))
+        if locked.status == Application.Status.SUBMITTED:
+            return locked
+        if not locked.can_become(Application.Status.SUBMITTED):
+            raise SubmissionRefused(
+                _("An application that is %(status)s cannot be submitted.") % {"status": locked.get_status_display()}
+            )
+        locked = _prefetched(locked.pk)
+        findings = eligibility(locked, now)
+        problems = submission_problems(locked, findings)
+        if problems:
+            raise SubmissionRefused(*problems)
+        call = locked.call
+        locked.reference = next_reference(call.instrument.code, call.year)
+        locked.status = Application.Status.SUBMITTED
+        locked.submitted_at = now
+        locked.submitted_by = by_user
+        locked.eligibility_report = frozen_report(findings)
+        locked.eligible = rules.is_eligible(findings)
+        locked.requested_amount = budget_total(locked)
+        locked.save(
+            update_fields=[
+                "reference",
+                "status",
+                "submitted_at",
+                "submitted_by",
+                "eligibility_report",
+                "eligible",
+                "requested_amount",
+                "updated_at",
+            ]
+        )
+        _record(locked, by_user, "submitted", now)
+        notify(
+            locked.applicant,
+            SUBMISSION_RECEIPT,
+            {
+                "reference": locked.reference,
+                "application_title": locked.title,
+                "call_title_fr": call.title_fr,
+                "call_title_en": call.title_en,
+                "url_path": locked.url_path,
+            },
+            target=locked,
+            dedupe_key=f"submission_receipt:{locked.pk}",
+        )
+    return locked
+
+
+def withdraw_application(application, by_user, now=None):
+    """The applicant withdraws a draft or a submitted application, until the call closes."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        locked = Application.objects.select_for_update().select_related("call").get(pk=application.pk)
+        if locked.applicant_id != by_user.pk:
+            raise ApplicationError(_("Only the applicant may withdraw this application."))
+        if locked.status == Application.Status.WITHDRAWN:
+            return locked
+        if not locked.can_become(Application.Status.WITHDRAWN):
+            raise ApplicationError(
+                _("An application that is %(status)s cannot be withdrawn.") % {"status": locked.get_status_display()}
+            )
+        if now >= locked.call.closes_at:
+            raise ApplicationError(_("The call has closed: the application can no longer be withdrawn."))
+        locked.status = Application.Status.WITHDRAWN
+        locked.withdrawn_at = now
+        locked.save(update_fields=["status", "withdrawn_at", "updated_at"])
+        _record(locked, by_user, "withdrawn", now)
+    return locked
+
+
+def change_status(application, target, by_user=None):
+    """Move a submitted application on (in_review, decided) for the reviews app; the transition
+    must be allowed by Application.TRANSITIONS. Submission and withdrawal have their own functions."""
+    target = Application.Status(target)
+    if target in (Application.Status.SUBMITTED, Application.Status.WITHDRAWN):
+        raise ApplicationError(_("Use submit_application or withdraw_application for this change."))
+    with transaction.atomic():
+        locked = Application.objects.select_for_update().get(pk=application.pk)
+        if locked.status == target:
+            return locked
+        if not locked.can_become(target):
+            raise ApplicationError(
+                _("An application that is %(current)s cannot become %(target)s.")
+                % {"current": locked.get_status_display(), "target": target.label}
+            )
+        locked.status = target
+        locked.save(update_fields=["status", "updated_at"])
+        _record(locked, by_user, f"status:{target}")
+    application.status = locked.status
+    return locked
+
+
+def add_attachment(application, uploaded_file, kind, by_user, *, sha256, size):
+    """Store a checked PDF (see forms.AttachmentForm) under the application's own folder."""
+    with transaction.atomic():
+        locked = Application.objects.select_for_update().get(pk=application.pk)
+        if locked.applicant_id != by_user.pk or not locked.is_draft:
+            raise ApplicationError(_("This application can no longer be changed."))
+        attachment = Attachment(
+            application=locked,
+            kind=kind,
+            original_name=(uploaded_file.name or "document.pdf")[-200:],
+            size=size,
+            sha256=sha256,
+            uploaded_by=by_user,
+        )
+        attachment.file.save("document.pdf", uploaded_file, save=False)
+        attachment.save()
+    return attachment
+
+
+def delete_attachment(attachment, by_user):
+    with transaction.atomic():
+        locked = Application.objects.select_for_update().get(pk=attachment.application_id)
+        if locked.applicant_id != by_user.pk or not locked.is_draft:
+            raise ApplicationError(_("This application can no longer be changed."))
+        storage, name = attachment.file.storage, attachment.file.name
+        attachment.delete()
+        transaction.on_commit(lambda: storage.delete(name))

@@ -1,0 +1,10 @@
+"""Receivers of other apps' events (connected in ApplicationsConfig.ready)."""
+
+from notifications.services import notify
+
+ACCOUNT_VERIFICATION = "account_verification"
+
+
+def queue_verification_email(sender, user, url_path, **kwargs):
+    """A new researcher's verification link goes through the outbox, in their language."""
+    notify(user, ACCOUNT_VERIFICATION, {"url_path": url_path}, language=user.language)

@@ -1,0 +1,408 @@
+"""The researcher's pages: thin views that parse input, call a service or save a form, and render.
+
+Who may see an application is decided by permissions.visible_filter (through
+selectors.application_for_page); everyone else, anonymous visitors included, gets 404 so that
+the existence of an application never leaks.
+"""
+
+from django.contrib import messages
+from django.contrib.auth.mixins import LoginRequiredMixin
+from django.contrib.auth.views import redirect_to_login
+from django.db import transaction
+from django.http import FileResponse, Http404, JsonResponse, QueryDict
+from django.shortcuts import get_object_or_404, redirect
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.views import View
+from django.views.generic import TemplateView
+
+from calls.models import Call, Instrument
+
+from . import permissions, selectors, services
+from .forms import (
+    AttachmentForm,
+    BudgetFormSetFactory,
+    DeclarationsForm,
+    GeneralForm,
+    PartnerFormSetFactory,
+    ProfileForm,
+    project_years,
+    theme_name,
+)
+from .models import Application, Attachment, ResearcherProfile
+
+PENDING_DRAFT_KEY = "applications_pending_draft"
+PENDING_DRAFT_MAX_BYTES = 200_000
+
+
+class ResearcherRequiredMixin(LoginRequiredMixin):
+    """Logged-in researchers only; another logged-in user gets 404 (the page is not for them)."""
+
+    def dispatch(self, request, *args, **kwargs):
+        if request.user.is_authenticated and not request.user.is_researcher:
+            raise Http404
+        return super().dispatch(request, *args, **kwargs)
+
+
+# --- Profile and dashboard ------------------------------------------------------------------------
+
+
+class ProfileView(ResearcherRequiredMixin, TemplateView):
+    template_name = "applications/profile.html"
+
+    def get_form(self):
+        instance = ResearcherProfile.objects.filter(user=self.request.user).first() or ResearcherProfile(
+            user=self.request.user
+        )
+        data = self.request.POST if self.request.method == "POST" else None
+        return ProfileForm(data, instance=instance)
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context.setdefault("form", self.get_form())
+        return context
+
+    def post(self, request, *args, **kwargs):
+        form = self.get_form()
+        if not form.is_valid():
+            return self.render_to_response(self.get_context_data(form=form))
+        form.save()
+        messages.success(request, _("Your profile is saved."))
+        return redirect(request.GET.get("next") if _safe_next(request) else reverse("applications:dashboard"))
+
+
+def _safe_next(request):
+    target = request.GET.get("next")
+    return bool(target) and url_has_allowed_host_and_scheme(target, {request.get_host()}, request.is_secure())
+
+
+class DashboardView(ResearcherRequiredMixin, TemplateView):
+    template_name = "applications/dashboard.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        now = timezone.now()
+        applications = list(selectors.dashboard_applications(self.request.user))
+        for application in applications:
+            application.next_step = selectors.next_step_label(application, now)
+            application.call_open = application.call.is_open_at(now)
+        context["applications"] = applications
+        context["open_calls"] = list(selectors.open_calls())
+        context["has_profile"] = ResearcherProfile.objects.filter(user=self.request.user).exists()
+        context["now"] = now
+        return context
+
+
+class StartApplicationView(ResearcherRequiredMixin, TemplateView):
+    """GET: what applying to this call means; POST: start the draft (services.create_draft)."""
+
+    template_name = "applications/start.html"
+
+    def get_call(self):
+        return get_object_or_404(Call.objects.open_now().select_related("instrument"), pk=self.kwargs["call_id"])
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["call"] = self.get_call()
+        context["has_profile"] = ResearcherProfile.objects.filter(user=self.request.user).exists()
+        return context
+
+    def post(self, request, *args, **kwargs):
+        call = self.get_call()
+        try:
+            application = services.create_draft(request.user, call)
+        except services.ApplicationError as error:
+            for reason in error.reasons:
+                messages.error(request, reason)
+            return redirect("applications:dashboard")
+        messages.success(request, _("Your draft is started: it is saved as you go."))
+        return redirect("applications:step", pk=application.pk, step="general")
+
+
+# --- One application ------------------------------------------------------------------------------
+
+
+class ApplicationMixin:
+    """Loads the application the user may see, or 404 (anonymous visitors included)."""
+
+    def dispatch(self, request, *args, **kwargs):
+        try:
+            self.application = selectors.application_for_page(request.user, kwargs["pk"])
+        except Application.DoesNotExist:
+            raise Http404 from None
+        return super().dispatch(request, *args, **kwargs)
+
+    def page_context(self, now=None):
+        application = self.application
+        steps = services.completeness(application)
+        profile = getattr(application.applicant, "researcher_profile", None)
+        findings = services.eligibility(application, now, profile=profile) if application.is_draft else []
+        return {
+            "application": application,
+            "steps": steps,
+            "percent": services.completeness_percent(steps),
+            "findings": findings,
+            "eligible": all(f.passed for f in findings),
+            "frozen_report": application.eligibility_report,
+            "can_edit": permissions.can_edit(self.request.user, application),
+            "can_withdraw": permissions.can_withdraw(self.request.user, application)
+            and timezone.now() < application.call.closes_at,
+            "is_tremplin": application.call.instrument.code == Instrument.Code.TREMPLIN,
+            "has_profile": profile is not None,
+            "theme_label": theme_name(application.theme) if application.theme else "",
+            "budget": selectors.budget_summary(application),
+        }
+
+
+class ApplicationDetailView(ApplicationMixin, TemplateView):
+    template_name = "applications/detail.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context.update(self.page_context())
+        return context
+
+
+STEPS = ("general", "partners", "budget", "declarations", "attachments")
+
+
+class StepView(ApplicationMixin, TemplateView):
+    """One step of the draft. A valid POST saves the draft and goes on; an invalid one comes back
+    filled in with the errors beside the fields and saves nothing of that step."""
+
+    def dispatch(self, request, *args, **kwargs):
+        if kwargs["step"] not in STEPS:
+            raise Http404
+        if not request.user.is_authenticated:
+            return self.session_expired(request)
+        return super().dispatch(request, *args, **kwargs)
+
+    def session_expired(self, request):
+        """The session ended while the researcher was typing: keep what they posted in the new
+        anonymous session, send them to log in, and give it back on this step afterwards. Done the
+        same for every URL, so it reveals nothing about which applications exist."""
+        if request.method == "POST":
+            data = {key: request.POST.getlist(key) for key in request.POST if key != "csrfmiddlewaretoken"}
+            if sum(len(v) for values in data.values() for v in values) <= PENDING_DRAFT_MAX_BYTES:
+                request.session[PENDING_DRAFT_KEY] = {"path": request.path, "data": data}
+                messages.warning(request, _("Your session had expired: log in again and your changes will be back."))
+            return redirect_to_login(request.path)
+        raise Http404
+
+    def restored_data(self):
+        pending = self.request.session.get(PENDING_DRAFT_KEY)
+        if not pending or pending.get("path") != self.request.path:
+            return None
+        del self.request.session[PENDING_DRAFT_KEY]
+        data = QueryDict(mutable=True)
+        for key, values in pending["data"].items():
+            data.setlist(key, values)
+        messages.info(self.request, _("Your unsaved changes are back: check them and save."))
+        return data
+
+    def get_template_names(self):
+        return [f"applications/step_{self.kwargs['step']}.html"]
+
+    def get(self, request, *args, **kwargs):
+        if not permissions.can_edit(request.user, self.application):
+            return self.read_only()
+        data = self.restored_data()
+        forms = self.build(data)
+        if data is not None:
+            for form in forms.values():
+                form.is_valid()
+        return self.render_to_response(self.context(forms))
+
+    def post(self, request, *args, **kwargs):
+        if not permissions.can_edit(request.user, self.application):
+            return self.read_only()
+        step = self.kwargs["step"]
+        if step == "attachments":
+            return self.post_attachment()
+        forms = self.build(request.POST)
+        if not all(form.is_valid() for form in forms.values()):
+            messages.error(request, _("Some fields need your attention: see the messages beside them."))
+            return self.render_to_response(self.context(forms), status=200)
+        with transaction.atomic():
+            locked = Application.objects.select_for_update().get(pk=self.application.pk)
+            if not locked.is_draft:
+                return self.read_only()
+            for form in forms.values():
+                form.save()
+        messages.success(request, _("Draft saved."))
+        if "add_row" in request.POST:
+            return redirect(reverse("applications:step", args=[self.application.pk, step]) + "?add=1")
+        if "stay" in request.POST:
+            return redirect("applications:step", pk=self.application.pk, step=step)
+        return redirect(self.next_url())
+
+    def next_url(self):
+        steps = [s.slug for s in services.completeness(self.application)]
+        current = self.kwargs["step"]
+        following = steps[steps.index(current) + 1 :] if current in steps else []
+        if following:
+            return reverse("applications:step", args=[self.application.pk, following[0]])
+        return reverse("applications:detail", args=[self.application.pk])
+
+    def read_only(self):
+        if permissions.is_owner(self.request.user, self.application) or self.request.user.is_staff:
+            messages.info(self.request, _("This application is no longer a draft: it can only be read."))
+            return redirect("applications:detail", pk=self.application.pk)
+        raise Http404
+
+    def build(self, data=None):
+        application = self.application
+        step = self.kwargs["step"]
+        extra = 1 if self.request.GET.get("add") else 0
+        if step == "general":
+            return {"form": GeneralForm(data, instance=application)}
+        if step == "declarations":
+            if application.call.instrument.code != Instrument.Code.TREMPLIN:
+                raise Http404
+            return {"form": DeclarationsForm(data, instance=application)}
+        if step == "partners":
+            formset = PartnerFormSetFactory(data, instance=application, prefix="partners")
+            formset.extra = extra
+            return {"formset": formset}
+        if step == "budget":
+            formset = BudgetFormSetFactory(
+                data, instance=application, prefix="budget", years=project_years(application)
+            )
+            formset.extra = extra
+            return {"formset": formset}
+        return {"form": AttachmentForm(data, self.request.FILES or None) if data is not None else AttachmentForm()}
+
+    def context(self, forms):
+        context = self.get_context_data()
+        context.update(self.page_context())
+        context.update(forms)
+        context["step"] = self.kwargs["step"]
+        return context
+
+    def post_attachment(self):
+        form = AttachmentForm(self.request.POST, self.request.FILES)
+        if not form.is_valid():
+            return self.render_to_response(self.context({"form": form}), status=200)
+        try:
+            services.add_attachment(
+                self.application,
+                form.cleaned_data["file"],
+                form.cleaned_data["kind"],
+                self.request.user,
+                sha256=form.sha256,
+                size=form.cleaned_data["file"].size,
+            )
+        except services.ApplicationError as error:
+            messages.error(self.request, " ".join(error.reasons))
+            return redirect("applications:detail", pk=self.application.pk)
+        messages.success(self.request, _("The document is uploaded."))
+        return redirect("applications:step", pk=self.application.pk, step="attachments")
+
+
+class AutosaveView(View):
+    """JS autosave of the general step (static/js/autosave.js): JSON in, JSON out, CSRF-checked.
+    Only the fields sent are changed; an invalid value is reported and nothing is saved."""
+
+    http_method_names = ["post"]
+
+    def post(self, request, pk):
+        if not request.user.is_authenticated:
+            return JsonResponse({"saved": False, "login_url": reverse("login")}, status=401)
+        try:
+            application = selectors.application_for_page(request.user, pk)
+        except Application.DoesNotExist:
+            raise Http404 from None
+        if not permissions.can_edit(request.user, application):
+            return JsonResponse({"saved": False, "error": _("This application can no longer be changed.")}, status=409)
+        fields = GeneralForm._meta.fields
+        data = {name: getattr(application, name) for name in fields}
+        data = {k: ("" if v is None else v) for k, v in data.items()}
+        data.update({name: request.POST[name] for name in fields if name in request.POST})
+        form = GeneralForm(data, instance=application)
+        if not form.is_valid():
+            return JsonResponse({"saved": False, "errors": form.errors.get_json_data()}, status=400)
+        with transaction.atomic():
+            locked = Application.objects.select_for_update().get(pk=application.pk)
+            if not locked.is_draft:
+                return JsonResponse({"saved": False}, status=409)
+            form.save()
+        return JsonResponse({"saved": True, "saved_at": timezone.localtime().strftime("%H:%M:%S")})
+
+
+class SubmitView(ApplicationMixin, View):
+    http_method_names = ["post"]
+
+    def post(self, request, pk):
+        if not permissions.is_owner(request.user, self.application):
+            raise Http404
+        already = self.application.status == Application.Status.SUBMITTED
+        try:
+            application = services.submit_application(self.application, request.user)
+        except services.SubmissionRefused as refusal:
+            messages.error(request, _("The application cannot be submitted yet:"))
+            for reason in refusal.reasons:
+                messages.error(request, reason)
+            return redirect("applications:detail", pk=pk)
+        if already:
+            messages.info(
+                request,
+                _("This application was already submitted (reference %(ref)s).") % {"ref": application.reference},
+            )
+        else:
+            messages.success(
+                request,
+                _("Your application is submitted. Reference: %(ref)s. A receipt is on its way by e-mail.")
+                % {"ref": application.reference},
+            )
+        return redirect("applications:detail", pk=pk)
+
+
+class WithdrawView(ApplicationMixin, View):
+    http_method_names = ["post"]
+
+    def post(self, request, pk):
+        if not permissions.is_owner(request.user, self.application):
+            raise Http404
+        try:
+            services.withdraw_application(self.application, request.user)
+        except services.ApplicationError as error:
+            for reason in error.reasons:
+                messages.error(request, reason)
+        else:
+            messages.success(request, _("Your application is withdrawn."))
+        return redirect("applications:detail", pk=pk)
+
+
+class AttachmentDownloadView(ApplicationMixin, View):
+    """Files are served only here, to people who may see the application, as a download."""
+
+    def get(self, request, pk, attachment_id):
+        attachment = get_object_or_404(Attachment, pk=attachment_id, application=self.application)
+        try:
+            handle = attachment.file.open("rb")
+        except FileNotFoundError:
+            raise Http404 from None
+        response = FileResponse(
+            handle, as_attachment=True, filename=attachment.original_name, content_type="application/pdf"
+        )
+        response["X-Content-Type-Options"] = "nosniff"
+        response["Cache-Control"] = "private, no-store"
+        return response
+
+
+class AttachmentDeleteView(ApplicationMixin, View):
+    http_method_names = ["post"]
+
+    def post(self, request, pk, attachment_id):
+        attachment = get_object_or_404(Attachment, pk=attachment_id, application=self.application)
+        if not permissions.is_owner(request.user, self.application):
+            raise Http404
+        try:
+            services.delete_attachment(attachment, request.user)
+        except services.ApplicationError as error:
+            messages.error(request, " ".join(error.reasons))
+            return redirect("applications:detail", pk=pk)
+        messages.success(request, _("The document is removed."))
+        return redirect("applications:step", pk=pk, step="attachments")
