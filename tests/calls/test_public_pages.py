@@ -125,3 +125,12 @@ def test_the_call_page_query_count_does_not_grow_with_countries(client, django_a
 def test_the_home_page_links_each_open_call_to_its_page(client):
     call = CallFactory()
     assert f'href="/fr/calls/{call.pk}/"' in body(client, "/fr/")
+
+
+def test_open_call_page_leads_to_the_application_form(client):
+    from tests.factories import CallFactory
+
+    call = CallFactory()
+    body = client.get(f"/en/calls/{call.pk}/").content.decode()
+    assert f'href="/en/applications/new/{call.pk}/"' in body
+    assert "Apply to this call" in body
