@@ -35,8 +35,8 @@ from django.utils import timezone
 
 from .kinds import HELD_KINDS, Kind
 from .models import Notification, Subscription
-from .signals import notifications_released
 from .rendering import render_message, render_subject
+from .signals import notifications_released
 
 logger = logging.getLogger(__name__)
 
