@@ -5,3 +5,17 @@ from django.utils.translation import gettext_lazy as _
 class ReviewsConfig(AppConfig):
     name = "reviews"
     verbose_name = _("Reviews and decisions")
+
+    def ready(self):
+        from applications.permissions import register_visibility_rule
+
+        from .permissions import assigned_reviewer_sees_application
+
+        register_visibility_rule(assigned_reviewer_sees_application)
+        try:
+            from notifications.signals import notifications_released
+        except ImportError:  # pragma: no cover - the outbox without the release signal
+            return
+        from .services import publish_released_decisions
+
+        notifications_released.connect(publish_released_decisions, dispatch_uid="reviews.publish_decisions")

@@ -1,0 +1,174 @@
+"""Forms of the review pages. They parse input; the services decide."""
+
+from datetime import timedelta
+from decimal import Decimal
+
+from django import forms
+from django.contrib.auth import get_user_model
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from applications.models import Application
+
+from .models import (
+    SCORE_DESCRIPTORS,
+    ConflictOfInterest,
+    Decision,
+    Recommendation,
+    ReviewerProfile,
+)
+
+
+class ReviewerProfileForm(forms.ModelForm):
+    class Meta:
+        model = ReviewerProfile
+        fields = [
+            "expertise",
+            "free_keywords",
+            "themes",
+            "institution",
+            "country",
+            "unit_code",
+            "max_load_per_call",
+            "is_available",
+            "available_until",
+        ]
+        widgets = {
+            "expertise": forms.CheckboxSelectMultiple,
+            "themes": forms.CheckboxSelectMultiple,
+            "available_until": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        }
+
+    def clean_unit_code(self):
+        return self.cleaned_data["unit_code"].strip().upper()
+
+
+def score_field_name(criterion):
+    return f"score_{criterion.pk}"
+
+
+def comment_field_name(criterion):
+    return f"comment_{criterion.pk}"
+
+
+class ScoreForm(forms.Form):
+    """One 1-5 score and one comment per criterion of the call, a recommendation, a comment.
+
+    A draft may leave anything empty; ``submitting=True`` requires every score and the
+    recommendation, with the error next to the field that misses."""
+
+    recommendation = forms.ChoiceField(
+        label=_("Overall recommendation"),
+        choices=[("", "---------"), *Recommendation.choices],
+        required=False,
+    )
+    general_comment = forms.CharField(
+        label=_("General comment"), widget=forms.Textarea(attrs={"rows": 4}), required=False
+    )
+
+    def __init__(self, *args, criteria, review=None, submitting=False, **kwargs):
+        self.criteria = list(criteria)
+        self.submitting = submitting
+        initial = kwargs.pop("initial", {}) or {}
+        if review is not None:
+            initial.setdefault("recommendation", review.recommendation)
+            initial.setdefault("general_comment", review.general_comment)
+            for score in review.scores.all():
+                initial.setdefault(f"score_{score.criterion_id}", score.score)
+                initial.setdefault(f"comment_{score.criterion_id}", score.comment)
+        super().__init__(*args, initial=initial, **kwargs)
+        choices = [(value, label) for value, label in SCORE_DESCRIPTORS.items()]
+        for criterion in self.criteria:
+            self.fields[score_field_name(criterion)] = forms.TypedChoiceField(
+                label=criterion.name,
+                help_text=criterion.description,
+                choices=choices,
+                coerce=int,
+                empty_value=None,
+                required=False,
+                widget=forms.RadioSelect,
+            )
+            self.fields[comment_field_name(criterion)] = forms.CharField(
+                label=_("Comment on “%(criterion)s”") % {"criterion": criterion.name},
+                widget=forms.Textarea(attrs={"rows": 3}),
+                required=False,
+            )
+        # Keep the recommendation and general comment after the criteria.
+        self.order_fields([f for c in self.criteria for f in (score_field_name(c), comment_field_name(c))])
+
+    def clean(self):
+        data = super().clean()
+        if self.submitting:
+            for criterion in self.criteria:
+                name = score_field_name(criterion)
+                if data.get(name) is None and name not in self.errors:
+                    self.add_error(name, _("Score this criterion before submitting."))
+            if not data.get("recommendation"):
+                self.add_error("recommendation", _("Give an overall recommendation before submitting."))
+        return data
+
+    def criterion_rows(self):
+        return [(c, self[score_field_name(c)], self[comment_field_name(c)]) for c in self.criteria]
+
+    def scores(self):
+        return {
+            c.pk: (self.cleaned_data.get(score_field_name(c)), self.cleaned_data.get(comment_field_name(c), ""))
+            for c in self.criteria
+        }
+
+
+class RecusalForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Why do you step down?"),
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text=_("Staff read it; the applicant never does."),
+    )
+    conflict_kind = forms.ChoiceField(
+        label=_("Is it a conflict of interest?"),
+        choices=[("", _("No, another reason")), *ConflictOfInterest.Kind.choices],
+        required=False,
+    )
+
+
+class RouteForm(forms.Form):
+    reviewers_per_application = forms.IntegerField(
+        label=_("Reviewers per application"), min_value=1, max_value=10, initial=3
+    )
+    due_date = forms.DateField(
+        label=_("Reviews due on"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+    )
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("initial", {}).setdefault("due_date", timezone.localdate() + timedelta(days=30))
+        super().__init__(*args, **kwargs)
+
+    def clean_due_date(self):
+        day = self.cleaned_data["due_date"]
+        if day <= timezone.localdate():
+            raise forms.ValidationError(_("The reviews' due date must be in the future."))
+        return day
+
+
+class AddPairForm(forms.Form):
+    application = forms.ModelChoiceField(label=_("Application"), queryset=Application.objects.none())
+    reviewer = forms.ModelChoiceField(label=_("Reviewer"), queryset=get_user_model().objects.none())
+
+    def __init__(self, *args, proposal, reviewers, **kwargs):
+        super().__init__(*args, **kwargs)
+        applications = Application.objects.filter(call=proposal.call_id, status__in=["submitted", "in_review"])
+        if proposal.application_id:
+            applications = applications.filter(pk=proposal.application_id)
+        self.fields["application"].queryset = applications.order_by("reference", "pk")
+        self.fields["reviewer"].queryset = get_user_model().objects.filter(pk__in=[r.pk for r in reviewers])
+
+
+class DecisionForm(forms.Form):
+    outcome = forms.ChoiceField(label=_("Decision"), choices=Decision.Outcome.choices, widget=forms.RadioSelect)
+    amount = forms.DecimalField(
+        label=_("Amount awarded (EUR)"),
+        max_digits=12,
+        decimal_places=2,
+        min_value=Decimal("0"),
+        required=False,
+        help_text=_("Only for a funded application; never above the ceiling of the application."),
+    )

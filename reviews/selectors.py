@@ -1,0 +1,396 @@
+"""Querysets and computed values behind the review pages, each in a constant number of queries.
+
+The conflict-of-interest rule lives here once, as a Q over Application (``conflict_filter``), and
+is used by the querysets (a conflicted reviewer never sees, nor is offered, the application) and by
+the services (a conflicted pair is never assigned nor scored).
+"""
+
+import csv
+import io
+import statistics
+from dataclasses import dataclass, field
+from decimal import ROUND_HALF_UP, Decimal
+
+from django.contrib.contenttypes.models import ContentType
+from django.db.models import Count, Exists, F, OuterRef, Q, Value
+from django.db.models.functions import Lower, Replace
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from applications.models import Application, PartnerTeam, ResearcherProfile
+from calls.models import ReviewCriterion
+from notifications.models import Notification
+
+from .models import (
+    ConflictOfInterest,
+    CriterionScore,
+    Decision,
+    Review,
+    ReviewAssignment,
+    ReviewerProfile,
+    normalise_institution,
+)
+
+#: Reviewers' weighted scores whose standard deviation reaches this are flagged for discussion.
+DIVERGENCE_THRESHOLD = Decimal("1.5")
+TWO_PLACES = Decimal("0.01")
+
+# --- Conflicts of interest -------------------------------------------------------------------------
+
+
+def reviewer_profile(user):
+    if user is None or not getattr(user, "pk", None):
+        return None
+    try:
+        return user.reviewer_profile
+    except ReviewerProfile.DoesNotExist:
+        return None
+
+
+def _institution_key(expression):
+    return Lower(Replace(Replace(expression, Value(" "), Value("")), Value("\t"), Value("")))
+
+
+def conflict_filter(user, profile=None):
+    """A Q over Application: the applications `user` has a conflict of interest with.
+
+    Computed: the reviewer is the applicant; a partner team leader (same e-mail); in the applicant's
+    unit; in a partner's institution (compared without case or spaces). Declared: a
+    ConflictOfInterest row, whoever recorded it.
+    """
+    profile = profile if profile is not None else reviewer_profile(user)
+    condition = Q(applicant=user.pk)
+    condition |= Exists(PartnerTeam.objects.filter(application=OuterRef("pk"), email__iexact=user.email))
+    condition |= Exists(ConflictOfInterest.objects.filter(application=OuterRef("pk"), reviewer=user.pk))
+    if profile is not None and profile.unit_code.strip():
+        condition |= Exists(
+            ResearcherProfile.objects.filter(user=OuterRef("applicant"), unit_code__iexact=profile.unit_code.strip())
+        )
+    institution = normalise_institution(profile.institution if profile else "")
+    if institution:
+        condition |= Exists(
+            PartnerTeam.objects.annotate(key=_institution_key(F("institution"))).filter(
+                application=OuterRef("pk"), key=institution
+            )
+        )
+    return condition
+
+
+def has_conflict(user, application):
+    return Application.objects.filter(conflict_filter(user), pk=application.pk).exists()
+
+
+def computed_conflicts(user, profile, application, partners, applicant_unit):
+    """The kinds of conflict between a reviewer and an application, from values already loaded
+    (the routing adapter and the admin explain conflicts with it; the querysets use the Q above)."""
+    kinds = []
+    email = (user.email or "").casefold()
+    if application.applicant_id == user.pk:
+        kinds.append(ConflictOfInterest.Kind.PERSONAL)
+    if any((p.email or "").casefold() == email for p in partners):
+        kinds.append(ConflictOfInterest.Kind.COLLABORATOR)
+    if profile is not None:
+        unit = profile.unit_code.strip().casefold()
+        if unit and unit == (applicant_unit or "").strip().casefold():
+            kinds.append(ConflictOfInterest.Kind.SAME_UNIT)
+        institution = normalise_institution(profile.institution)
+        if institution and any(normalise_institution(p.institution) == institution for p in partners):
+            kinds.append(ConflictOfInterest.Kind.PARTNER_INSTITUTION)
+    return kinds
+
+
+def explain_conflicts(user, application):
+    """Every conflict between `user` and `application`, computed and declared (labels, for staff)."""
+    profile = reviewer_profile(user)
+    partners = list(application.partners.all())
+    unit = ResearcherProfile.objects.filter(user=application.applicant_id).values_list("unit_code", flat=True).first()
+    kinds = computed_conflicts(user, profile, application, partners, unit)
+    kinds += list(
+        ConflictOfInterest.objects.filter(reviewer=user, application=application).values_list("kind", flat=True)
+    )
+    return [ConflictOfInterest.Kind(kind).label for kind in dict.fromkeys(kinds)]
+
+
+# --- Reviewer side -------------------------------------------------------------------------------
+
+
+def _criteria_count():
+    return (
+        ReviewCriterion.objects.filter(call=OuterRef("call"))
+        .order_by()
+        .values("call")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+
+
+def reviewer_queue(user):
+    """The reviewer's active, conflict-free assignments with the review's status and how many
+    criteria are scored, in one query."""
+    from django.db.models import IntegerField, Subquery
+    from django.db.models.functions import Coalesce
+
+    scored = (
+        CriterionScore.objects.filter(review__assignment=OuterRef("pk"), score__isnull=False)
+        .order_by()
+        .values("review")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    return (
+        ReviewAssignment.objects.for_reviewer(user)
+        .select_related("application", "call")
+        .annotate(
+            review_status=F("review__status"),
+            scored_count=Coalesce(Subquery(scored, output_field=IntegerField()), 0),
+            criteria_count=Coalesce(Subquery(_criteria_count(), output_field=IntegerField()), 0),
+        )
+        .order_by("due_date", "id")
+    )
+
+
+def assignment_for_page(user, application_pk):
+    """The active, conflict-free assignment of `user` on the application, with what the page shows;
+    raises ReviewAssignment.DoesNotExist otherwise (the view answers 404)."""
+    return (
+        ReviewAssignment.objects.for_reviewer(user)
+        .select_related("application__call__instrument", "call")
+        .prefetch_related("application__partners", "application__budget_lines", "application__attachments")
+        .get(application_id=application_pk)
+    )
+
+
+def review_of(assignment):
+    """The reviewer's own review with its scores (never the other reviewers')."""
+    review = Review.objects.filter(assignment=assignment).prefetch_related("scores").first()
+    return review
+
+
+# --- Staff side: progress and ranking ----------------------------------------------------------
+
+
+@dataclass
+class CallProgress:
+    assigned: int
+    submitted: int
+    overdue: int
+    applications: int
+    unassigned_applications: int
+
+
+def call_progress(call, today=None):
+    today = today or timezone.localdate()
+    active = ReviewAssignment.objects.active().filter(call=call)
+    figures = active.aggregate(
+        assigned=Count("pk"),
+        submitted=Count("pk", filter=Q(review__status=Review.Status.SUBMITTED)),
+        overdue=Count("pk", filter=Q(due_date__lt=today) & ~Q(review__status=Review.Status.SUBMITTED)),
+    )
+    routed = Application.objects.filter(
+        call=call, status__in=[Application.Status.SUBMITTED, Application.Status.IN_REVIEW, Application.Status.DECIDED]
+    ).annotate(has=Exists(active.filter(application=OuterRef("pk"))))
+    counts = routed.aggregate(total=Count("pk"), unassigned=Count("pk", filter=Q(has=False)))
+    return CallProgress(
+        assigned=figures["assigned"],
+        submitted=figures["submitted"],
+        overdue=figures["overdue"],
+        applications=counts["total"],
+        unassigned_applications=counts["unassigned"],
+    )
+
+
+def weighted_score(scores, weights):
+    """The weighted mean of one review: sum(weight x score) / sum(weights) over scored criteria."""
+    total_weight = sum((weights[c] for c in scores), Decimal(0))
+    if not total_weight:
+        return None
+    return sum((weights[c] * Decimal(s) for c, s in scores.items()), Decimal(0)) / total_weight
+
+
+def spread(values):
+    """Population standard deviation (0 for one review), as Decimal."""
+    if len(values) < 2:
+        return Decimal(0)
+    return Decimal(str(statistics.pstdev([float(v) for v in values])))
+
+
+@dataclass
+class RankingRow:
+    application: Application
+    review_scores: list = field(default_factory=list)  # weighted score of each submitted review
+    mean: Decimal | None = None
+    spread: Decimal = Decimal(0)
+    count: int = 0
+    assigned: int = 0
+    divergent: bool = False
+    criterion_means: dict = field(default_factory=dict)
+    decision: Decision | None = None
+    rank: int | None = None
+
+
+def _q(value):
+    return None if value is None else value.quantize(TWO_PLACES, rounding=ROUND_HALF_UP)
+
+
+def ranking(call):
+    """Every application of the call under review, best weighted mean first, in 4 queries.
+
+    Only submitted reviews count. An application's score is the mean of its reviews' weighted
+    means; its spread is the standard deviation of those; it is divergent when the spread
+    reaches DIVERGENCE_THRESHOLD.
+    """
+    criteria = list(ReviewCriterion.objects.filter(call=call).order_by("position", "id"))
+    weights = {c.pk: c.weight for c in criteria}
+    applications = list(
+        Application.objects.filter(
+            call=call,
+            status__in=[Application.Status.SUBMITTED, Application.Status.IN_REVIEW, Application.Status.DECIDED],
+        )
+        .select_related("applicant", "decision")
+        .annotate(
+            assigned_count=Count(
+                "review_assignments", filter=Q(review_assignments__status=ReviewAssignment.Status.ACTIVE), distinct=True
+            )
+        )
+        .order_by("reference", "pk")
+    )
+    per_review = {}
+    for review_id, app_id, criterion_id, score in CriterionScore.objects.filter(
+        review__status=Review.Status.SUBMITTED,
+        review__assignment__status=ReviewAssignment.Status.ACTIVE,
+        review__assignment__call=call,
+        score__isnull=False,
+    ).values_list("review_id", "review__assignment__application_id", "criterion_id", "score"):
+        per_review.setdefault((app_id, review_id), {})[criterion_id] = score
+    rows = {}
+    for application in applications:
+        rows[application.pk] = RankingRow(
+            application=application,
+            assigned=application.assigned_count,
+            decision=getattr(application, "decision", None),
+        )
+    by_criterion = {}
+    for (app_id, _review_id), scores in per_review.items():
+        row = rows.get(app_id)
+        if row is None:
+            continue
+        value = weighted_score({c: s for c, s in scores.items() if c in weights}, weights)
+        if value is not None:
+            row.review_scores.append(value)
+        for criterion_id, score in scores.items():
+            by_criterion.setdefault((app_id, criterion_id), []).append(Decimal(score))
+    for row in rows.values():
+        row.count = len(row.review_scores)
+        if row.count:
+            row.mean = _q(sum(row.review_scores, Decimal(0)) / row.count)
+            row.spread = _q(spread(row.review_scores))
+            row.divergent = row.spread >= DIVERGENCE_THRESHOLD
+        row.criterion_means = {
+            c.pk: _q(sum(values, Decimal(0)) / len(values))
+            for c in criteria
+            if (values := by_criterion.get((row.application.pk, c.pk)))
+        }
+    ordered = sorted(
+        rows.values(), key=lambda r: (r.mean is None, -(r.mean or 0), r.application.reference or "", r.application.pk)
+    )
+    for position, row in enumerate(ordered, start=1):
+        row.rank = position if row.mean is not None else None
+    return criteria, ordered
+
+
+# --- Committee export ----------------------------------------------------------------------------
+
+
+def export_rows(call):
+    """The ranking as a header and plain rows (strings and Decimals) for CSV and XLSX."""
+    criteria, rows = ranking(call)
+    header = [
+        _("Rank"),
+        _("Reference"),
+        _("Title"),
+        _("Applicant"),
+        _("Requested amount (EUR)"),
+        _("Reviews submitted"),
+        _("Reviewers assigned"),
+        _("Weighted mean"),
+        _("Spread (standard deviation)"),
+        _("Divergent"),
+        *[_("Mean: %(criterion)s") % {"criterion": c.name} for c in criteria],
+        _("Decision"),
+        _("Amount awarded (EUR)"),
+    ]
+    body = []
+    for row in rows:
+        application = row.application
+        decision = row.decision
+        body.append(
+            [
+                row.rank if row.rank is not None else "",
+                application.reference or "",
+                application.title,
+                str(application.applicant),
+                application.requested_amount if application.requested_amount is not None else "",
+                row.count,
+                row.assigned,
+                row.mean if row.mean is not None else "",
+                row.spread if row.count else "",
+                _("yes") if row.divergent else _("no"),
+                *[row.criterion_means.get(c.pk, "") for c in criteria],
+                decision.get_outcome_display() if decision else "",
+                decision.amount if decision and decision.amount is not None else "",
+            ]
+        )
+    return header, body
+
+
+def export_csv(call):
+    header, body = export_rows(call)
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow(header)
+    for row in body:
+        writer.writerow([str(value) for value in row])
+    return buffer.getvalue()
+
+
+def export_xlsx(call):
+    from openpyxl import Workbook
+    from openpyxl.styles import Font
+
+    header, body = export_rows(call)
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.title = _("Ranking")[:31]
+    sheet.append([str(h) for h in header])
+    for cell in sheet[1]:
+        cell.font = Font(bold=True)
+    for row in body:
+        sheet.append([value if isinstance(value, int | Decimal) else str(value) for value in row])
+    sheet.freeze_panes = "A2"
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
+
+
+# --- Researcher side: published decisions -------------------------------------------------------
+
+
+def published_decisions():
+    """Decisions the researcher may see: the letter is released (released_at), or its decision
+    notification has left the "held" state (robust even if the release signal was missed)."""
+    content_type = ContentType.objects.get_for_model(Decision)
+    letter_out = Notification.objects.filter(
+        content_type=content_type,
+        object_id=OuterRef("pk"),
+        kind=Notification.Kind.DECISION,
+    ).exclude(status__in=[Notification.Status.HELD, Notification.Status.CANCELLED])
+    return Decision.objects.filter(Q(released_at__isnull=False) | Exists(letter_out))
+
+
+def published_decision_for(user, application_pk):
+    """The published decision on the user's own application (DoesNotExist otherwise)."""
+    return (
+        published_decisions()
+        .select_related("application__call")
+        .get(application_id=application_pk, application__applicant=user)
+    )

@@ -1,0 +1,12 @@
+"""Celery tasks: a few lines each around the domain functions of services.py."""
+
+from celery import shared_task
+
+from . import services
+
+
+@shared_task(name="reviews.compute_routing", acks_late=True)
+def compute_routing(proposal_id):
+    """Compute a large call's routing proposal; its page shows the progress field meanwhile."""
+    proposal = services.run_routing(proposal_id)
+    return {"proposal": proposal.pk, "status": proposal.status}

@@ -1,0 +1,445 @@
+"""The reviewers' pages, the staff's pages per call and the researcher's decision page.
+
+Thin views: parse input, call a service, render. A reviewer reaches an application only through
+selectors.assignment_for_page (active assignment, no conflict of interest); anyone else gets 404,
+never 403, so that the existence of an application never leaks.
+"""
+
+from django.contrib import messages
+from django.contrib.auth.mixins import LoginRequiredMixin
+from django.http import FileResponse, Http404, HttpResponse, JsonResponse
+from django.shortcuts import get_object_or_404, redirect
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views import View
+from django.views.generic import TemplateView
+
+from applications.models import Application, Attachment
+from calls.models import Call, ReviewCriterion
+
+from . import permissions, routing_adapter, selectors, services
+from .forms import AddPairForm, DecisionForm, RecusalForm, ReviewerProfileForm, RouteForm, ScoreForm
+from .models import (
+    Decision,
+    ProposedAssignment,
+    Review,
+    ReviewAssignment,
+    ReviewerInvitation,
+    ReviewerProfile,
+    RoutingProposal,
+)
+
+
+class ReviewerRequiredMixin(LoginRequiredMixin):
+    """Logged-in reviewers only; any other logged-in user gets 404."""
+
+    def dispatch(self, request, *args, **kwargs):
+        if request.user.is_authenticated and not permissions.is_reviewer(request.user):
+            raise Http404
+        return super().dispatch(request, *args, **kwargs)
+
+
+class StaffRequiredMixin(LoginRequiredMixin):
+    def dispatch(self, request, *args, **kwargs):
+        if request.user.is_authenticated and not permissions.is_staff(request.user):
+            raise Http404
+        return super().dispatch(request, *args, **kwargs)
+
+
+def _errors(request, error):
+    for reason in error.reasons:
+        messages.error(request, reason)
+
+
+# --- Reviewer: queue, profile, invitations --------------------------------------------------------
+
+
+class QueueView(ReviewerRequiredMixin, TemplateView):
+    template_name = "reviews/queue.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        today = timezone.localdate()
+        assignments = list(selectors.reviewer_queue(self.request.user))
+        for assignment in assignments:
+            assignment.overdue = assignment.review_status != Review.Status.SUBMITTED and assignment.due_date < today
+        context["assignments"] = assignments
+        context["invitations"] = list(
+            ReviewerInvitation.objects.filter(
+                reviewer=self.request.user, status=ReviewerInvitation.Status.PENDING
+            ).select_related("call")
+        )
+        return context
+
+
+class ProfileView(ReviewerRequiredMixin, TemplateView):
+    template_name = "reviews/profile.html"
+
+    def get_form(self):
+        profile = ReviewerProfile.objects.filter(user=self.request.user).first() or ReviewerProfile(
+            user=self.request.user
+        )
+        return ReviewerProfileForm(self.request.POST or None, instance=profile)
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context.setdefault("form", self.get_form())
+        return context
+
+    def post(self, request, *args, **kwargs):
+        form = self.get_form()
+        if form.is_valid():
+            form.save()
+            messages.success(request, _("Your reviewer profile is saved."))
+            return redirect("reviews:profile")
+        return self.render_to_response(self.get_context_data(form=form))
+
+
+class InvitationView(ReviewerRequiredMixin, TemplateView):
+    template_name = "reviews/invitation.html"
+
+    def dispatch(self, request, *args, **kwargs):
+        if request.user.is_authenticated:
+            self.invitation = get_object_or_404(
+                ReviewerInvitation.objects.select_related("call"), pk=kwargs["pk"], reviewer=request.user
+            )
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(invitation=self.invitation, **kwargs)
+
+    def post(self, request, pk):
+        accept = request.POST.get("answer") == "accept"
+        try:
+            services.answer_invitation(self.invitation, accept, request.user)
+        except services.ReviewError as error:
+            _errors(request, error)
+            return redirect("reviews:invitation", pk=pk)
+        if accept:
+            messages.success(request, _("Thank you: you will be told when applications are assigned to you."))
+            return redirect("reviews:profile")
+        messages.success(request, _("You declined the invitation."))
+        return redirect("reviews:queue")
+
+
+# --- Reviewer: one application ---------------------------------------------------------------------
+
+
+class AssignmentMixin(ReviewerRequiredMixin):
+    """Loads the user's active, conflict-free assignment on the application, or 404."""
+
+    def dispatch(self, request, *args, **kwargs):
+        if request.user.is_authenticated and permissions.is_reviewer(request.user):
+            try:
+                self.assignment = selectors.assignment_for_page(request.user, kwargs["pk"])
+            except ReviewAssignment.DoesNotExist:
+                raise Http404 from None
+        return super().dispatch(request, *args, **kwargs)
+
+
+class AssignmentView(AssignmentMixin, TemplateView):
+    template_name = "reviews/assignment.html"
+
+    def criteria(self):
+        return ReviewCriterion.objects.filter(call=self.assignment.call_id).order_by("position", "id")
+
+    def get_context_data(self, form=None, **kwargs):
+        context = super().get_context_data(**kwargs)
+        review = selectors.review_of(self.assignment)
+        application = self.assignment.application
+        context.update(
+            assignment=self.assignment,
+            application=application,
+            review=review,
+            locked=review is not None and review.is_locked,
+            form=form or ScoreForm(criteria=self.criteria(), review=review),
+            budget_total=sum((line.amount for line in application.budget_lines.all()), 0),
+            ceiling=services.ceiling_of(application),
+        )
+        return context
+
+    def post(self, request, pk):
+        submitting = "submit" in request.POST
+        form = ScoreForm(request.POST, criteria=self.criteria(), submitting=submitting)
+        if not form.is_valid():
+            messages.error(request, _("The review is not saved: correct the fields marked below."))
+            return self.render_to_response(self.get_context_data(form=form), status=200)
+        try:
+            services.save_review(
+                self.assignment,
+                request.user,
+                scores=form.scores(),
+                recommendation=form.cleaned_data["recommendation"],
+                general_comment=form.cleaned_data["general_comment"],
+                submit=submitting,
+            )
+        except services.ReviewError as error:
+            _errors(request, error)
+            return self.render_to_response(self.get_context_data(form=form))
+        if submitting:
+            messages.success(request, _("Your review is submitted. Thank you."))
+        else:
+            messages.success(request, _("Your draft is saved."))
+        return redirect("reviews:assignment", pk=pk)
+
+
+class AttachmentView(AssignmentMixin, View):
+    """The application's files, to its assigned reviewers only, as a download."""
+
+    def get(self, request, pk, attachment_id):
+        attachment = get_object_or_404(Attachment, pk=attachment_id, application_id=self.assignment.application_id)
+        try:
+            handle = attachment.file.open("rb")
+        except FileNotFoundError:
+            raise Http404 from None
+        response = FileResponse(
+            handle, as_attachment=True, filename=attachment.original_name, content_type="application/pdf"
+        )
+        response["X-Content-Type-Options"] = "nosniff"
+        response["Cache-Control"] = "private, no-store"
+        return response
+
+
+class RecuseView(AssignmentMixin, TemplateView):
+    template_name = "reviews/recuse.html"
+
+    def get_context_data(self, form=None, **kwargs):
+        return super().get_context_data(
+            assignment=self.assignment, application=self.assignment.application, form=form or RecusalForm(), **kwargs
+        )
+
+    def post(self, request, pk):
+        form = RecusalForm(request.POST)
+        if not form.is_valid():
+            return self.render_to_response(self.get_context_data(form=form))
+        try:
+            services.recuse(
+                self.assignment,
+                request.user,
+                form.cleaned_data["reason"],
+                conflict_kind=form.cleaned_data["conflict_kind"] or None,
+            )
+        except services.ReviewError as error:
+            _errors(request, error)
+            return self.render_to_response(self.get_context_data(form=form))
+        messages.success(request, _("You no longer review this application; the staff are told."))
+        return redirect("reviews:queue")
+
+
+# --- Researcher: the published decision ------------------------------------------------------------
+
+
+class DecisionView(LoginRequiredMixin, TemplateView):
+    """The decision on the researcher's own application, once the letter is released (else 404)."""
+
+    template_name = "reviews/decision.html"
+
+    def get_context_data(self, **kwargs):
+        try:
+            decision = selectors.published_decision_for(self.request.user, kwargs["pk"])
+        except Decision.DoesNotExist:
+            raise Http404 from None
+        return super().get_context_data(decision=decision, application=decision.application, **kwargs)
+
+
+# --- Staff ------------------------------------------------------------------------------------------
+
+
+class StaffCallListView(StaffRequiredMixin, TemplateView):
+    template_name = "reviews/staff_calls.html"
+
+    def get_context_data(self, **kwargs):
+        calls = (
+            Call.objects.filter(status__in=[Call.Status.CLOSED, Call.Status.IN_REVIEW, Call.Status.DECIDED])
+            .select_related("instrument")
+            .order_by("-closes_at")
+        )
+        return super().get_context_data(calls=calls, **kwargs)
+
+
+class StaffCallMixin(StaffRequiredMixin):
+    def dispatch(self, request, *args, **kwargs):
+        self.call = get_object_or_404(Call.objects.select_related("instrument"), pk=kwargs["pk"])
+        return super().dispatch(request, *args, **kwargs)
+
+
+class StaffCallView(StaffCallMixin, TemplateView):
+    template_name = "reviews/staff_call.html"
+
+    def get_context_data(self, form=None, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context.update(
+            call=self.call,
+            progress=selectors.call_progress(self.call),
+            form=form or RouteForm(),
+            proposals=RoutingProposal.objects.filter(call=self.call).select_related("application")[:20],
+            pool_size=len(routing_adapter.reviewer_pool(self.call)),
+            invitations=ReviewerInvitation.objects.filter(call=self.call).select_related("reviewer"),
+        )
+        return context
+
+    def post(self, request, pk):
+        form = RouteForm(request.POST)
+        if not form.is_valid():
+            return self.render_to_response(self.get_context_data(form=form))
+        try:
+            proposal = services.launch_routing(
+                self.call,
+                request.user,
+                reviewers_per_application=form.cleaned_data["reviewers_per_application"],
+                due_date=form.cleaned_data["due_date"],
+            )
+        except services.ReviewError as error:
+            _errors(request, error)
+            return self.render_to_response(self.get_context_data(form=form))
+        return redirect("reviews:staff_proposal", pk=proposal.pk)
+
+
+class StaffProposalView(StaffRequiredMixin, TemplateView):
+    template_name = "reviews/staff_proposal.html"
+
+    def dispatch(self, request, *args, **kwargs):
+        self.proposal = get_object_or_404(
+            RoutingProposal.objects.select_related("call", "application"), pk=kwargs["pk"]
+        )
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_context_data(self, add_form=None, **kwargs):
+        context = super().get_context_data(**kwargs)
+        proposal = self.proposal
+        pairs = list(
+            proposal.pairs.select_related("application", "reviewer").order_by(
+                "application__reference", "application_id", "-affinity"
+            )
+        )
+        reviewers = routing_adapter.reviewer_pool(proposal.call)
+        loads = routing_adapter.current_loads(proposal.call, [r.pk for r in reviewers])
+        proposed = {}
+        for pair in pairs:
+            proposed[pair.reviewer_id] = proposed.get(pair.reviewer_id, 0) + 1
+        context.update(
+            proposal=proposal,
+            pairs=pairs,
+            shortfalls=[{**s, "message": routing_adapter.shortfall_message(s)} for s in (proposal.shortfalls or [])],
+            reviewer_loads=[
+                {
+                    "reviewer": r,
+                    "current": loads.get(r.pk, 0),
+                    "proposed": proposed.get(r.pk, 0),
+                    "max": r.reviewer_profile.max_load_per_call,
+                }
+                for r in reviewers
+            ],
+            add_form=add_form or AddPairForm(proposal=proposal, reviewers=reviewers),
+            computing=proposal.status in (RoutingProposal.Status.QUEUED, RoutingProposal.Status.COMPUTING),
+        )
+        return context
+
+    def post(self, request, pk):
+        action = request.POST.get("action")
+        proposal = self.proposal
+        try:
+            if action == "confirm":
+                created = services.confirm_routing(proposal, request.user)
+                messages.success(
+                    request, _("%(count)d assignments created; the reviewers are told.") % {"count": len(created)}
+                )
+                return redirect("reviews:staff_call", pk=proposal.call_id)
+            if action == "discard":
+                services.discard_routing(proposal, request.user)
+                messages.success(request, _("The proposal is discarded."))
+                return redirect("reviews:staff_call", pk=proposal.call_id)
+            if action == "remove":
+                pair = get_object_or_404(ProposedAssignment, pk=request.POST.get("pair"), proposal=proposal)
+                services.remove_proposed_pair(pair, request.user)
+                messages.success(request, _("The reviewer is removed from the proposal."))
+            elif action == "add":
+                form = AddPairForm(
+                    request.POST, proposal=proposal, reviewers=routing_adapter.reviewer_pool(proposal.call)
+                )
+                if not form.is_valid():
+                    return self.render_to_response(self.get_context_data(add_form=form))
+                services.add_proposed_pair(
+                    proposal, form.cleaned_data["application"], form.cleaned_data["reviewer"], request.user
+                )
+                messages.success(request, _("The reviewer is added to the proposal."))
+        except services.ReviewError as error:
+            _errors(request, error)
+        return redirect("reviews:staff_proposal", pk=pk)
+
+
+class StaffProposalProgressView(StaffRequiredMixin, View):
+    def get(self, request, pk):
+        proposal = get_object_or_404(RoutingProposal, pk=pk)
+        return JsonResponse(
+            {"status": proposal.status, "progress": proposal.progress, "label": proposal.get_status_display()}
+        )
+
+
+class RankingView(StaffCallMixin, TemplateView):
+    template_name = "reviews/ranking.html"
+
+    def get_context_data(self, **kwargs):
+        criteria, rows = selectors.ranking(self.call)
+        return super().get_context_data(
+            call=self.call,
+            criteria=criteria,
+            rows=rows,
+            threshold=selectors.DIVERGENCE_THRESHOLD,
+            **kwargs,
+        )
+
+
+class ExportView(StaffCallMixin, View):
+    def get(self, request, pk, fmt):
+        stem = f"ranking-{self.call.instrument.code.lower()}-{self.call.year}-{self.call.pk}"
+        if fmt == "csv":
+            response = HttpResponse(selectors.export_csv(self.call), content_type="text/csv; charset=utf-8")
+        else:
+            response = HttpResponse(
+                selectors.export_xlsx(self.call),
+                content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+            )
+        response["Content-Disposition"] = f'attachment; filename="{stem}.{fmt}"'
+        response["Cache-Control"] = "private, no-store"
+        return response
+
+
+class DecisionFormView(StaffRequiredMixin, TemplateView):
+    template_name = "reviews/decision_form.html"
+
+    def dispatch(self, request, *args, **kwargs):
+        self.application = get_object_or_404(
+            Application.objects.select_related("call__instrument", "applicant").prefetch_related("partners"),
+            pk=kwargs["pk"],
+        )
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_context_data(self, form=None, **kwargs):
+        decision = Decision.objects.filter(application=self.application).first()
+        initial = {"outcome": decision.outcome, "amount": decision.amount} if decision else {}
+        return super().get_context_data(
+            application=self.application,
+            decision=decision,
+            ceiling=services.ceiling_of(self.application),
+            form=form or DecisionForm(initial=initial),
+            **kwargs,
+        )
+
+    def post(self, request, pk):
+        form = DecisionForm(request.POST)
+        if form.is_valid():
+            try:
+                services.record_decision(
+                    self.application, form.cleaned_data["outcome"], form.cleaned_data["amount"], request.user
+                )
+            except services.ReviewError as error:
+                for reason in error.reasons:
+                    form.add_error("amount" if form.cleaned_data["outcome"] == "funded" else None, reason)
+            else:
+                messages.success(
+                    request, _("The decision is recorded; its letter is held in the outbox until you release it.")
+                )
+                return redirect(reverse("reviews:ranking", args=[self.application.call_id]))
+        return self.render_to_response(self.get_context_data(form=form))

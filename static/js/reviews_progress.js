@@ -1,0 +1,25 @@
+// Polls the routing proposal's progress while Celery computes it, then reloads the page.
+(function () {
+  "use strict";
+  var box = document.querySelector("[data-progress-url]");
+  if (!box || !window.fetch) { return; }
+  var url = box.getAttribute("data-progress-url");
+  var bar = box.querySelector("progress");
+  var label = box.querySelector("[data-progress-label]");
+  function poll() {
+    fetch(url, { credentials: "same-origin", headers: { "Accept": "application/json" } })
+      .then(function (response) { return response.ok ? response.json() : null; })
+      .then(function (data) {
+        if (!data) { return; }
+        if (bar) { bar.value = data.progress; }
+        if (label) { label.textContent = data.progress + " % — " + data.label; }
+        if (data.status === "queued" || data.status === "computing") {
+          window.setTimeout(poll, 2000);
+        } else {
+          window.location.reload();
+        }
+      })
+      .catch(function () { window.setTimeout(poll, 5000); });
+  }
+  window.setTimeout(poll, 1000);
+}());
