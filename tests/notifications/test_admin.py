@@ -20,6 +20,8 @@ def change_url(notification):
 
 @pytest.fixture
 def staff_client(client, staff):
+    # Django admin is not under a language prefix: it follows the browser's language.
+    client.defaults["HTTP_ACCEPT_LANGUAGE"] = "en"
     client.force_login(staff)
     return client
 
