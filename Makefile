@@ -12,7 +12,7 @@ TEST_RESULT_BACKEND ?= redis://127.0.0.1:6379/15
 TEST_ENV := DEBUG=1 SECRET_KEY=test-only-secret-key DATABASE_URL=$(TEST_DATABASE_URL) \
 	CELERY_BROKER_URL=$(TEST_BROKER_URL) CELERY_RESULT_BACKEND=$(TEST_RESULT_BACKEND) PORTAL_VAR_DIR=$(CURDIR)/var/test
 
-.PHONY: run test lint format venv messages makemessages migrate demo bench clean
+.PHONY: run test lint format venv messages makemessages migrate demo bench clean e2e screenshots
 
 $(VENV)/.installed: requirements.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -52,5 +52,22 @@ test: venv messages
 	$(TEST_ENV) DATABASE_URL=sqlite:///:memory: $(PY) manage.py makemigrations --check --dry-run
 	$(TEST_ENV) $(VENV)/bin/pytest --cov --cov-report=term:skip-covered $(PYTEST_ARGS)
 
+# The browser journeys alone (headless Debian Chromium; `make test` runs them too). A failing step
+# leaves a screenshot and the page's HTML in artifacts/e2e/<test name>/.
+e2e: venv messages
+	$(TEST_ENV) $(VENV)/bin/pytest tests/e2e $(PYTEST_ARGS)
+
+# PNGs of the main pages at desktop and phone widths in artifacts/screenshots/.
+screenshots: venv messages
+	$(TEST_ENV) $(PY) scripts/screenshots.py
+
+# Benchmarks (issue 9): a year of data on PostgreSQL and Redis, in production mode; not part of
+# `make test`. Prints a table and writes bench/results.json (the README shows the latest run).
+BENCH_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/inserm_bench
+BENCH_BROKER_URL ?= redis://127.0.0.1:6379/11
+
+bench: venv messages
+	DATABASE_URL=$(BENCH_DATABASE_URL) CELERY_BROKER_URL=$(BENCH_BROKER_URL) $(PY) bench/run.py
+
 clean:
-	rm -rf $(VENV) var staticfiles .coverage htmlcov
+	rm -rf $(VENV) var staticfiles .coverage htmlcov artifacts

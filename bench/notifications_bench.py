@@ -1,0 +1,112 @@
+"""Notifications throughput (key ``notifications``): 10,000 notifications through Redis and one Celery
+worker (``--concurrency 2``) to a local SMTP sink (bench/smtp_sink.py), per second.
+
+The clock starts before ``notify_topic`` writes the 10,000 rows (its transaction commits and queues
+them in batches on Redis) and stops when every row is ``sent`` in the database; the sink's count
+must match. Run by bench/run.py after django.setup().
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from bench.procs import free_port, start, stop
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def _wait_worker(app, timeout=60):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if app.control.ping(timeout=0.5):
+            return
+    raise RuntimeError("the Celery worker did not answer within 60 s")
+
+
+def measure(var_dir: Path, timeout=300):
+    import redis
+    from django.conf import settings
+    from django.db import transaction
+
+    from calls.models import Call
+    from inserm_portal.celery import app
+    from notifications.models import Notification
+    from notifications.services import notify_topic
+    from reviews.management.commands.bench_dataset import NOTIFICATION_TOPIC
+
+    redis.Redis.from_url(settings.CELERY_BROKER_URL).flushdb()  # leftovers of the rush (receipts)
+    port = free_port()
+    stats = var_dir / "smtp-sink.count"
+    sink = start(
+        [sys.executable, str(ROOT / "bench" / "smtp_sink.py"), "--port", str(port), "--stats", str(stats)],
+        var_dir / "smtp-sink.log",
+    )
+    env = {**os.environ, "EMAIL_HOST": "127.0.0.1", "EMAIL_PORT": str(port), "EMAIL_BACKEND": ""}
+    worker = start(
+        [
+            str(ROOT / ".venv" / "bin" / "celery"),
+            "-A",
+            "inserm_portal",
+            "worker",
+            "--concurrency",
+            "2",
+            "--loglevel",
+            "WARNING",
+            "--without-gossip",
+            "--without-mingle",
+        ],
+        var_dir / "celery-worker.log",
+        env=env,
+    )
+    try:
+        _wait_worker(app)
+        call = Call.objects.filter(status=Call.Status.OPEN).order_by("pk").first()
+        started = time.perf_counter()
+        with transaction.atomic():
+            created = notify_topic(
+                NOTIFICATION_TOPIC,
+                "call_opened",
+                {
+                    "call_title_fr": call.title_fr,
+                    "call_title_en": call.title_en,
+                    "instrument_code": call.instrument.code,
+                    "closes_at": call.closes_at.isoformat(),
+                    "url_path": f"/calls/{call.pk}/",
+                },
+                target=call,
+            )
+        queued = time.perf_counter()
+        rows = Notification.objects.filter(kind="call_opened", object_id=call.pk)
+        deadline = time.monotonic() + timeout
+        sent = 0
+        while time.monotonic() < deadline:
+            sent = rows.filter(status=Notification.Status.SENT).count()
+            if sent >= created:
+                break
+            time.sleep(0.1)
+        finished = time.perf_counter()
+        time.sleep(0.5)
+        failed = rows.filter(status=Notification.Status.FAILED).count()
+    finally:
+        stop(worker)
+        stop(sink)
+    received = int(stats.read_text() or 0) if stats.exists() else 0
+    seconds = finished - started
+    return {
+        "notifications": created,
+        "sent": sent,
+        "failed": failed,
+        "received_by_sink": received,
+        "queue_seconds": round(queued - started, 2),
+        "seconds": round(seconds, 2),
+        "per_second": round(sent / seconds, 1) if seconds else 0.0,
+        "worker": "1 Celery worker, prefork, --concurrency 2, Redis broker",
+    }
+
+
+if __name__ == "__main__":  # pragma: no cover - run through bench/run.py
+    subprocess.run([sys.executable, str(ROOT / "bench" / "run.py"), "--only", "notifications"], check=True)

@@ -1,0 +1,141 @@
+"""The main pages: query counts (keys ``queries``) and p95 server time against a trivial page
+(``page_ratio_p95``), measured in-process with Django's test Client (no network in the figure).
+
+Each page is requested as the person who uses it, found by the stable e-mails of
+``manage.py bench_dataset``; the trivial page is the login form, anonymous (the base template, a
+form, no data), measured in the same run. Run by bench/run.py after django.setup().
+"""
+
+from __future__ import annotations
+
+import time
+
+import numpy as np
+from django.db import connection
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+
+TRIVIAL = "login page (trivial)"
+
+
+def _people():
+    from django.contrib.auth import get_user_model
+
+    from reviews.management.commands import bench_dataset as data
+
+    User = get_user_model()
+    return {
+        "staff": User.objects.get(email=data.STAFF_EMAIL),
+        "researcher": User.objects.get(email=data.RESEARCHER_EMAIL),
+        "reviewer": User.objects.get(email=data.REVIEWER_EMAIL),
+    }
+
+
+def _ranking_call():
+    """The call of the bench researcher's first application: the first past call, the same at every scale."""
+    from applications.models import Application
+    from reviews.management.commands import bench_dataset as data
+
+    first = Application.objects.filter(applicant__email=data.RESEARCHER_EMAIL).order_by("pk").first()
+    return first.call
+
+
+def pages():
+    """(name, url, role or None) of every measured page, the trivial one first."""
+    call = _ranking_call()
+    return [
+        (TRIVIAL, "/fr/accounts/login/", None),
+        ("public call list", "/fr/calls/", None),
+        ("researcher dashboard", "/fr/applications/", "researcher"),
+        ("reviewer queue", "/fr/reviews/", "reviewer"),
+        ("staff ranking of a call", f"/fr/reviews/staff/calls/{call.pk}/ranking/", "staff"),
+        ("admin changelist of applications", "/admin/applications/application/", "staff"),
+    ]
+
+
+def _verify_second_factor(client, user):
+    """Staff pages need a verified second factor when DEBUG is off: give the bench staff member a
+    confirmed TOTP device and mark the session verified, as a code typed at login would."""
+    from django.apps import apps as installed
+
+    if not installed.is_installed("django_otp.plugins.otp_totp"):
+        return
+    from django_otp import DEVICE_ID_SESSION_KEY
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    device = TOTPDevice.objects.filter(user=user, confirmed=True).first() or TOTPDevice.objects.create(
+        user=user, name="bench", confirmed=True
+    )
+    session = client.session
+    session[DEVICE_ID_SESSION_KEY] = device.persistent_id
+    session.save()
+
+
+def _clients():
+    people = _people()
+    clients = {None: Client()}
+    for role, user in people.items():
+        client = Client()
+        client.force_login(user)
+        if user.is_staff:
+            _verify_second_factor(client, user)
+        clients[role] = client
+    return clients
+
+
+def _get(client, url):
+    response = client.get(url)
+    if response.status_code != 200:
+        raise RuntimeError(f"GET {url} answered {response.status_code}")
+    return response
+
+
+def query_counts():
+    """{page: number of queries of one GET}, after one warm-up request."""
+    clients = _clients()
+    counts = {}
+    for name, url, role in pages():
+        client = clients[role]
+        _get(client, url)
+        with CaptureQueriesContext(connection) as queries:
+            _get(client, url)
+        counts[name] = len(queries.captured_queries)
+    return counts
+
+
+def page_rows():
+    """Rows each page lists, for the report (how big the measured page is)."""
+    from applications.models import Application
+    from reviews.models import ReviewAssignment
+
+    people = _people()
+    call = _ranking_call()
+    return {
+        "researcher dashboard": Application.objects.filter(applicant=people["researcher"]).count(),
+        "reviewer queue": ReviewAssignment.objects.filter(reviewer=people["reviewer"]).count(),
+        "staff ranking of a call": Application.objects.filter(call=call).count(),
+        "admin changelist of applications": min(100, Application.objects.count()),
+    }
+
+
+def timings(requests=200, warmup=10):
+    """{page: {"p50_ms", "p95_ms", "ratio_p95"}}: p95 of `requests` GETs over the trivial page's p95."""
+    clients = _clients()
+    results = {}
+    for name, url, role in pages():
+        client = clients[role]
+        for _ in range(warmup):
+            _get(client, url)
+        samples = []
+        for _ in range(requests):
+            started = time.perf_counter()
+            _get(client, url)
+            samples.append((time.perf_counter() - started) * 1000)
+        results[name] = {
+            "p50_ms": round(float(np.percentile(samples, 50)), 2),
+            "p95_ms": round(float(np.percentile(samples, 95)), 2),
+        }
+    trivial = results[TRIVIAL]["p95_ms"]
+    for values in results.values():
+        values["ratio_p95"] = round(values["p95_ms"] / trivial, 2)
+    return results
