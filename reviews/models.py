@@ -12,7 +12,7 @@ from decimal import Decimal
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_countries.fields import CountryField
@@ -304,8 +304,10 @@ class AssignmentQuerySet(models.QuerySet):
 
         if user is None or not user.is_authenticated or not user.is_active:
             return self.none()
-        conflicted = Application.objects.filter(conflict_filter(user)).values("pk")
-        return self.active().filter(reviewer=user).exclude(application__in=conflicted)
+        # A correlated EXISTS checks only the reviewer's own assignments; "NOT IN (every
+        # conflicted application)" scanned the whole applications table on each request.
+        conflicted = Application.objects.filter(conflict_filter(user), pk=OuterRef("application_id"))
+        return self.active().filter(reviewer=user).exclude(Exists(conflicted))
 
 
 class ReviewAssignment(models.Model):
