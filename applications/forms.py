@@ -78,8 +78,9 @@ class GeneralForm(forms.ModelForm):
         self.helper = _helper()
         abstract = self.fields["abstract"]
         abstract.help_text = _("At most %(max)s words.") % {"max": ABSTRACT_MAX_WORDS}
-        # The word counter (static/js/word-counter.js) reads these.
-        abstract.widget.attrs.update({"data-max-words": ABSTRACT_MAX_WORDS, "aria-describedby": "abstract-counter"})
+        # The word counter (static/js/word-counter.js) reads this and adds itself to aria-describedby,
+        # after the help text and the errors Django ties to the field.
+        abstract.widget.attrs.update({"data-max-words": ABSTRACT_MAX_WORDS})
         themes = list(self.instance.call.priority_themes.all()) if self.instance.call_id else []
         if themes:
             self.fields["theme"] = forms.ChoiceField(

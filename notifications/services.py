@@ -30,7 +30,7 @@ from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.core.mail import EmailMultiAlternatives, get_connection
 from django.db import IntegrityError, transaction
-from django.db.models import Q
+from django.db.models import Case, CharField, F, Q, Value, When
 from django.utils import timezone
 
 from .kinds import HELD_KINDS, Kind
@@ -143,6 +143,65 @@ def notify(recipient, kind, context, target=None, *, language=None, not_before=N
     if notification.status == Status.PENDING and (not_before is None or not_before <= timezone.now()):
         _queue_on_commit([notification.pk])
     return notification
+
+
+@dataclass(frozen=True)
+class Message:
+    """One notification to create with notify_many(); the fields mean what notify()'s arguments mean."""
+
+    recipient: object
+    kind: str
+    context: dict
+    target: object = None
+    language: str | None = None
+    not_before: object = None
+    dedupe_key: str | None = None
+
+
+def notify_many(messages) -> list:
+    """Create many notifications in a constant number of queries (routing confirmation creates
+    three per assignment: the assignment, the reminder and the overdue notice).
+
+    Same rules as notify(): held kinds wait for staff, future ``not_before`` waits for the sweeper,
+    a ``dedupe_key`` already used creates nothing. Call it inside the event's transaction while
+    holding the lock that makes the event happen once (two concurrent calls with the same new key
+    make the second transaction fail rather than create a duplicate).
+    """
+    messages = list(messages)
+    keys = [m.dedupe_key for m in messages if m.dedupe_key]
+    taken = (
+        set(Notification.objects.filter(dedupe_key__in=keys).values_list("dedupe_key", flat=True)) if keys else set()
+    )
+    content_types = {}
+    rows = []
+    now = timezone.now()
+    for message in messages:
+        if message.dedupe_key and message.dedupe_key in taken:
+            continue
+        if message.dedupe_key:
+            taken.add(message.dedupe_key)
+        kind = Kind(message.kind)
+        target = message.target
+        if target is not None and type(target) not in content_types:
+            content_types[type(target)] = ContentType.objects.get_for_model(target)
+        notification = Notification(
+            recipient=message.recipient,
+            kind=kind,
+            language=_language(message.language or getattr(message.recipient, "language", None)),
+            context=_plain_json(message.context),
+            status=_initial_status(kind),
+            not_before=message.not_before,
+            dedupe_key=message.dedupe_key or None,
+            content_type=content_types.get(type(target)) if target is not None else None,
+            object_id=target.pk if target is not None else None,
+        )
+        notification.subject = render_subject(notification)
+        rows.append(notification)
+    created = Notification.objects.bulk_create(rows, batch_size=2000)
+    _queue_on_commit(
+        [n.pk for n in created if n.status == Status.PENDING and (n.not_before is None or n.not_before <= now)]
+    )
+    return created
 
 
 def notify_topic(topic, kind, context, target=None) -> int:
@@ -381,6 +440,18 @@ def build_email(notification, connection=None):
     return message, rendered
 
 
+def _after_send_error(notification, error):
+    """A mail-server error: retry later with exponential backoff, or fail after the last try."""
+    if notification.attempts >= max_attempts():
+        logger.error("Notification %s failed after %d attempts: %s", notification.pk, notification.attempts, error)
+        _finish(notification, Status.FAILED, last_error=error)
+        return DeliveryOutcome(DeliveryOutcome.FAILED)
+    retry_in = _setting("NOTIFICATIONS_RETRY_BACKOFF", 60) * 2 ** (notification.attempts - 1)
+    retry_at = timezone.now() + timedelta(seconds=retry_in)
+    _finish(notification, Status.PENDING, last_error=error, not_before=retry_at, queued_at=timezone.now())
+    return DeliveryOutcome(DeliveryOutcome.RETRY, retry_in=retry_in)
+
+
 def deliver(notification_id, *, connection=None) -> DeliveryOutcome:
     """Deliver one notification at most once per claim; safe to call any number of times."""
     now = timezone.now()
@@ -399,15 +470,7 @@ def deliver(notification_id, *, connection=None) -> DeliveryOutcome:
         if connection is not None:
             with suppress(Exception):
                 connection.close()
-        error = f"{type(exc).__name__}: {exc}"
-        if notification.attempts >= max_attempts():
-            logger.error("Notification %s failed after %d attempts: %s", notification.pk, notification.attempts, error)
-            _finish(notification, Status.FAILED, last_error=error)
-            return DeliveryOutcome(DeliveryOutcome.FAILED)
-        retry_in = _setting("NOTIFICATIONS_RETRY_BACKOFF", 60) * 2 ** (notification.attempts - 1)
-        retry_at = timezone.now() + timedelta(seconds=retry_in)
-        _finish(notification, Status.PENDING, last_error=error, not_before=retry_at, queued_at=timezone.now())
-        return DeliveryOutcome(DeliveryOutcome.RETRY, retry_in=retry_in)
+        return _after_send_error(notification, f"{type(exc).__name__}: {exc}")
     except Exception as exc:  # noqa: BLE001 - unknown errors are not retried blindly: staff decide
         logger.exception("Notification %s could not be sent.", notification.pk)
         _finish(notification, Status.FAILED, last_error=f"{type(exc).__name__}: {exc}")
@@ -416,14 +479,80 @@ def deliver(notification_id, *, connection=None) -> DeliveryOutcome:
     return DeliveryOutcome(DeliveryOutcome.SENT)
 
 
+def _claim_batch(ids, now):
+    """Claim every deliverable row of `ids` in one transaction (rows another worker holds are
+    skipped, not waited for); returns them with their recipients, now in sending."""
+    sending_timeout = timedelta(seconds=_setting("NOTIFICATIONS_SENDING_TIMEOUT", 600))
+    with transaction.atomic():
+        rows = Notification.objects.select_for_update(of=("self",), skip_locked=True).filter(pk__in=list(ids))
+        # A row left in sending by a lost worker is taken back, as deliver() does one at a time.
+        Notification.transition_rows(
+            rows.filter(sending_since__lte=now - sending_timeout),
+            Status.SENDING,
+            Status.PENDING,
+            last_error="Delivery interrupted (worker lost); delivered again.",
+        )
+        due = rows.filter(status=Status.PENDING).filter(Q(not_before__isnull=True) | Q(not_before__lte=now))
+        claimed = list(due.values_list("pk", flat=True))
+        Notification.transition_rows(
+            Notification.objects.filter(pk__in=claimed),
+            Status.PENDING,
+            Status.SENDING,
+            sending_since=now,
+            attempts=F("attempts") + 1,
+        )
+    return list(Notification.objects.filter(pk__in=claimed, status=Status.SENDING).select_related("recipient"))
+
+
 def deliver_batch(ids):
-    """Deliver several notifications over one mail connection; returns {id: outcome}."""
-    outcomes = {}
+    """Deliver several notifications over one mail connection; returns {id: outcome}.
+
+    The batch is claimed in one transaction and the sent rows are marked in one UPDATE, so a
+    notification costs its rendering and its SMTP exchange, not a dozen queries. A failure falls
+    back to deliver()'s handling for that row alone (retry with backoff, or failed).
+    """
+    ids = list(ids)
+    outcomes = {notification_id: DeliveryOutcome(DeliveryOutcome.SKIPPED) for notification_id in ids}
+    claimed = _claim_batch(ids, timezone.now())
+    sent = {}
     connection = get_connection()
     try:
-        for notification_id in ids:
-            outcomes[notification_id] = deliver(notification_id, connection=connection)
+        for notification in claimed:
+            outcomes[notification.pk] = _send_claimed(notification, connection, sent)
     finally:
         with suppress(Exception):
             connection.close()
+        if sent:
+            _mark_sent(sent)
     return outcomes
+
+
+def _send_claimed(notification, connection, sent):
+    try:
+        message, rendered = build_email(notification, connection)
+        message.send()
+    except RETRYABLE_ERRORS as exc:
+        with suppress(Exception):
+            connection.close()
+        return _after_send_error(notification, f"{type(exc).__name__}: {exc}")
+    except Exception as exc:  # noqa: BLE001 - a broken template or unknown error: staff decide
+        logger.exception("Notification %s could not be sent.", notification.pk)
+        _finish(notification, Status.FAILED, last_error=f"{type(exc).__name__}: {exc}")
+        return DeliveryOutcome(DeliveryOutcome.FAILED)
+    sent[notification.pk] = rendered.subject[:255]
+    return DeliveryOutcome(DeliveryOutcome.SENT)
+
+
+def _mark_sent(sent):
+    """sending → sent for every row handed to the mail server, in one UPDATE (subjects per row)."""
+    now = timezone.now()
+    whens = [When(pk=pk, then=Value(subject)) for pk, subject in sent.items()]
+    Notification.transition_rows(
+        Notification.objects.filter(pk__in=list(sent)),
+        Status.SENDING,
+        Status.SENT,
+        sent_at=now,
+        sending_since=None,
+        last_error="",
+        subject=Case(*whens, default=F("subject"), output_field=CharField()),
+    )

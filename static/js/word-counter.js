@@ -8,6 +8,10 @@
     var output = document.getElementById("abstract-counter");
     if (!output) { return; }
     var max = parseInt(area.getAttribute("data-max-words"), 10);
+    // Keep the help text and the errors Django names in aria-describedby; add the counter after them.
+    var described = (area.getAttribute("aria-describedby") || "").split(/\s+/).filter(Boolean);
+    if (described.indexOf(output.id) === -1) { described.push(output.id); }
+    area.setAttribute("aria-describedby", described.join(" "));
     function update() {
       var text = area.value.trim();
       var count = text ? text.split(/\s+/).length : 0;

@@ -1,0 +1,111 @@
+"""`make screenshots`: the main pages at desktop and phone widths, as PNG files in artifacts/screenshots/.
+
+Run by scripts/screenshots.py (pytest collects this module only when named on the command line).
+Besides the pictures, it asserts what a look would check: no page is wider than the screen (a
+wide table scrolls inside its .table-responsive box), and axe finds nothing serious at either width.
+"""
+
+import base64
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+
+from reviews import services as reviews_services
+from tests.e2e.browser import BLOCKING_IMPACTS, format_violations
+from tests.e2e.data import assign, closed_call, draft_over_the_ceiling, open_call, submitted_to
+from tests.factories import StaffFactory
+from tests.reviews.factories import pool_reviewer
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+OUTPUT = Path(settings.BASE_DIR) / "artifacts" / "screenshots"
+VIEWPORTS = {"desktop": (1366, 900, False), "phone": (390, 844, True)}
+
+OVERFLOW = """
+var width = document.documentElement.clientWidth, wide = [];
+document.querySelectorAll('body *').forEach(function (el) {
+  var box = el.getBoundingClientRect();
+  if (!box.width || el.closest('.table-responsive, .visually-hidden, .visually-hidden-focusable')) { return; }
+  if (box.right > width + 1) { wide.push(el.tagName.toLowerCase() + (el.id ? '#' + el.id : '') +
+    (el.className && typeof el.className === 'string' ? '.' + el.className.trim().split(/\\s+/).join('.') : '')); }
+});
+return {page: document.documentElement.scrollWidth, width: width, wide: wide.slice(0, 10)};
+"""
+
+
+def build_pages():
+    """Who sees which page: (name, path, user or None)."""
+    call = open_call()
+    draft = draft_over_the_ceiling(call)
+    review_call = closed_call()
+    reviewer = pool_reviewer(review_call)
+    colleagues = [pool_reviewer(review_call) for _ in range(2)]
+    applications = [submitted_to(review_call) for _ in range(3)]
+    criteria = list(review_call.criteria.order_by("position"))
+    for application, marks in zip(applications, ([5, 4, 4, 5], [3, 4, 2, 3], [4, 2, 5, 1]), strict=True):
+        for person in (reviewer, *colleagues):
+            assignment = assign(application, person)
+            if person != reviewer or application != applications[0]:
+                reviews_services.save_review(
+                    assignment,
+                    person,
+                    scores={c.pk: (mark, "") for c, mark in zip(criteria, marks, strict=True)},
+                    recommendation="support",
+                    submit=True,
+                )
+    staff = StaffFactory()
+    return [
+        ("home", "/fr/", None),
+        ("call", f"/fr/calls/{call.pk}/", None),
+        ("application-budget-checklist", f"/fr/applications/{draft.pk}/edit/budget/", draft.applicant),
+        ("application-general", f"/fr/applications/{draft.pk}/edit/general/", draft.applicant),
+        ("researcher-dashboard", "/fr/applications/", draft.applicant),
+        ("application-detail", f"/fr/applications/{draft.pk}/", draft.applicant),
+        ("reviewer-queue", "/fr/reviews/", reviewer),
+        ("reviewer-scoring", f"/fr/reviews/applications/{applications[0].pk}/", reviewer),
+        ("staff-ranking", f"/fr/reviews/staff/calls/{review_call.pk}/ranking/", staff),
+    ]
+
+
+def screenshot(driver, path, width, height, mobile):
+    driver.execute_cdp_cmd(
+        "Emulation.setDeviceMetricsOverride",
+        {"width": width, "height": height, "deviceScaleFactor": 1, "mobile": mobile},
+    )
+    driver.refresh()
+    full_height = driver.execute_script("return document.documentElement.scrollHeight")
+    shot = driver.execute_cdp_cmd(
+        "Page.captureScreenshot",
+        {
+            "format": "png",
+            "captureBeyondViewport": True,
+            "clip": {"x": 0, "y": 0, "width": width, "height": max(height, full_height), "scale": 1},
+        },
+    )
+    path.write_bytes(base64.b64decode(shot["data"]))
+    return driver.execute_script(OVERFLOW)
+
+
+def test_screenshots_of_the_main_pages(browser):
+    OUTPUT.mkdir(parents=True, exist_ok=True)
+    browser.check_accessibility = False
+    problems = []
+    for name, path, user in build_pages():
+        if user is None:
+            browser.log_out()
+        else:
+            browser.log_in_as(user)
+        browser.go(path)
+        for viewport, (width, height, mobile) in VIEWPORTS.items():
+            layout = screenshot(browser.driver, OUTPUT / f"{name}-{viewport}.png", width, height, mobile)
+            if layout["page"] > layout["width"] or layout["wide"]:
+                problems.append(
+                    f"{name} ({viewport}): {layout['page']}px wide for {layout['width']}px: {layout['wide']}"
+                )
+            blocking = [v for v in browser.axe() if v.get("impact") in BLOCKING_IMPACTS]
+            if blocking:
+                problems.append(f"{name} ({viewport}): " + format_violations(browser.driver.current_url, blocking))
+    browser.driver.execute_cdp_cmd("Emulation.clearDeviceMetricsOverride", {})
+    print(f"Screenshots in {OUTPUT}")
+    assert not problems, "Pages to fix:\n" + "\n".join(problems)
