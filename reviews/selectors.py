@@ -224,6 +224,7 @@ class RankingRow:
     assigned: int = 0
     divergent: bool = False
     criterion_means: dict = field(default_factory=dict)
+    criterion_cells: list = field(default_factory=list)  # criterion_means in the criteria's order
     decision: Decision | None = None
     rank: int | None = None
 
@@ -290,6 +291,7 @@ def ranking(call):
             for c in criteria
             if (values := by_criterion.get((row.application.pk, c.pk)))
         }
+        row.criterion_cells = [row.criterion_means.get(c.pk) for c in criteria]
     ordered = sorted(
         rows.values(), key=lambda r: (r.mean is None, -(r.mean or 0), r.application.reference or "", r.application.pk)
     )

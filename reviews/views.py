@@ -7,6 +7,7 @@ never 403, so that the existence of an application never leaks.
 
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
+from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
@@ -380,12 +381,19 @@ class StaffProposalProgressView(StaffRequiredMixin, View):
 class RankingView(StaffCallMixin, TemplateView):
     template_name = "reviews/ranking.html"
 
+    paginate_by = 50
+
     def get_context_data(self, **kwargs):
+        # The ranking is computed over the whole call (ranks are global); a page shows 50 rows,
+        # and the committee exports hold them all.
         criteria, rows = selectors.ranking(self.call)
+        page = Paginator(rows, self.paginate_by).get_page(self.request.GET.get("page"))
         return super().get_context_data(
             call=self.call,
             criteria=criteria,
-            rows=rows,
+            rows=page.object_list,
+            page_obj=page,
+            total=len(rows),
             threshold=selectors.DIVERGENCE_THRESHOLD,
             **kwargs,
         )

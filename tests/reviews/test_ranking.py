@@ -119,3 +119,14 @@ def test_ranking_page_costs_the_same_queries_with_1_and_50_applications(
 
 
 RANKING_QUERIES = 6  # session, user, call, criteria, applications with decisions, scores
+
+
+def test_ranking_shows_fifty_rows_a_page_with_global_ranks(client, call, staff):
+    ranking_setup(call, 51)
+    client.force_login(staff)
+    first = client.get(url("ranking", call.pk)).content.decode()
+    second = client.get(url("ranking", call.pk) + "?page=2").content.decode()
+    assert first.count(">Decide<") == 50
+    assert second.count(">Decide<") == 1
+    assert "<td>51</td>" in second  # ranks run over the whole call, not the page
+    assert "Applications 51 to 51 of 51." in second
