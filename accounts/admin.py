@@ -1,8 +1,10 @@
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.utils.translation import gettext_lazy as _
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from .models import User
+from . import personal_data
+from .models import AuditEvent, ErasureRequest, User
 
 
 @admin.register(User)
@@ -19,3 +21,77 @@ class UserAdmin(DjangoUserAdmin):
         (_("Dates"), {"fields": ("last_login", "date_joined")}),
     )
     add_fieldsets = ((None, {"classes": ("wide",), "fields": ("email", "password1", "password2")}),)
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(AuditEvent)
+class AuditEventAdmin(ReadOnlyAdmin):
+    """Who changed a call's dates or ceilings, who routed and confirmed, who reopened a review,
+    who decided what amount: one read-only list for staff."""
+
+    list_display = ["at", "actor_repr", "action", "content_type", "object_repr", "changes"]
+    list_filter = ["action", "content_type", ("actor", admin.RelatedOnlyFieldListFilter)]
+    search_fields = ["object_repr", "actor_repr", "object_id"]
+    date_hierarchy = "at"
+    list_select_related = ["content_type"]
+    fields = ["at", "actor", "actor_repr", "action", "content_type", "object_id", "object_repr", "changes"]
+    readonly_fields = fields
+
+
+@admin.register(ErasureRequest)
+class ErasureRequestAdmin(admin.ModelAdmin):
+    """Users' requests to erase their personal data; staff carry them out with the action."""
+
+    list_display = ["user_repr", "status", "requested_at", "handled_by", "handled_at"]
+    list_filter = ["status"]
+    search_fields = ["user_repr"]
+    list_select_related = ["handled_by"]
+    fields = ["user", "user_repr", "reason", "status", "requested_at", "handled_by", "handled_at", "outcome"]
+    readonly_fields = fields
+    actions = ["erase_selected"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    @admin.action(description=_("Erase the personal data of the selected requests"), permissions=["change"])
+    def erase_selected(self, request, queryset):
+        for erasure in queryset:
+            try:
+                personal_data.erase(erasure, request.user)
+            except personal_data.ErasureError as error:
+                self.message_user(request, f"{erasure.user_repr}: {error}", messages.ERROR)
+            else:
+                self.message_user(request, _("Erased: %(user)s") % {"user": erasure.user_repr}, messages.SUCCESS)
+
+
+# django-otp's own admin shows each device's secret key and QR code to every staff member, which
+# would let one of them copy another's second factor. Staff here only see who has a device and
+# remove a lost one (its owner then sets up a new one at the next login).
+if admin.site.is_registered(TOTPDevice):
+    admin.site.unregister(TOTPDevice)
+
+
+@admin.register(TOTPDevice)
+class TOTPDeviceAdmin(ReadOnlyAdmin):
+    list_display = ["user", "name", "confirmed", "created_at", "last_used_at"]
+    list_filter = ["confirmed"]
+    search_fields = ["user__email"]
+    list_select_related = ["user"]
+    fields = ["user", "name", "confirmed", "created_at", "last_used_at"]
+    readonly_fields = fields
+
+    def has_delete_permission(self, request, obj=None):
+        return request.user.is_active and request.user.is_superuser

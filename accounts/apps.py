@@ -1,7 +1,16 @@
 from django.apps import AppConfig
+from django.contrib.admin import apps as admin_apps
 from django.utils.translation import gettext_lazy as _
 
 
 class AccountsConfig(AppConfig):
     name = "accounts"
     verbose_name = _("Accounts")
+
+
+class PortalAdminConfig(admin_apps.AdminConfig):
+    """Django admin with the portal's site (second factor for staff when it is required); listed
+    in INSTALLED_APPS instead of django.contrib.admin."""
+
+    default = False
+    default_site = "accounts.admin_site.PortalAdminSite"

@@ -49,3 +49,24 @@ class SignupForm(BaseUserCreationForm):
         if commit:
             user.save()
         return user
+
+
+class TokenForm(forms.Form):
+    token = forms.CharField(
+        label=_("6-digit code from your authenticator app"),
+        max_length=12,
+        widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "inputmode": "numeric", "autofocus": True}),
+    )
+
+
+class ErasureRequestForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Reason (optional)"),
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+    confirm = forms.BooleanField(
+        label=_("I understand that my account will be closed and that decided applications are kept."),
+        error_messages={"required": _("Tick the box to confirm your request.")},
+    )

@@ -7,6 +7,7 @@ is_staff) run the calls in admin. One person may be researcher and reviewer at o
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
+from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -85,3 +86,98 @@ class User(AbstractBaseUser, PermissionsMixin):
 
     def get_short_name(self):
         return self.first_name or self.email
+
+
+class AuditEvent(models.Model):
+    """Who did what to which record, and when: written by the service functions (and the admin's
+    save of a call) inside the same transaction as the change itself. Never edited, never deleted
+    with its subject (the generic reference and `object_repr` outlive it)."""
+
+    class Action(models.TextChoices):
+        CALL_CREATED = "call.created", _("call created")
+        CALL_CHANGED = "call.changed", _("call dates or ceilings changed")
+        CALL_STATUS = "call.status", _("call status changed")
+        APPLICATION_SUBMITTED = "application.submitted", _("application submitted")
+        APPLICATION_WITHDRAWN = "application.withdrawn", _("application withdrawn")
+        ROUTING_LAUNCHED = "routing.launched", _("routing launched")
+        ROUTING_CHANGED = "routing.changed", _("routing proposal adjusted")
+        ROUTING_CONFIRMED = "routing.confirmed", _("routing confirmed")
+        ROUTING_DISCARDED = "routing.discarded", _("routing discarded")
+        ASSIGNMENT_REMOVED = "assignment.removed", _("assignment ended by staff")
+        REVIEW_REOPENED = "review.reopened", _("review reopened")
+        DECISION_RECORDED = "decision.recorded", _("decision recorded")
+        ERASURE_REQUESTED = "personal_data.erasure_requested", _("erasure of personal data requested")
+        ERASURE_DONE = "personal_data.erased", _("personal data erased")
+        TWO_FACTOR_ENROLLED = "two_factor.enrolled", _("second factor set up")
+
+    at = models.DateTimeField(_("at"), default=timezone.now, db_index=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("by"),
+    )
+    actor_repr = models.CharField(_("by (as recorded)"), max_length=254, blank=True)
+    action = models.CharField(_("action"), max_length=40, choices=Action.choices, db_index=True)
+    content_type = models.ForeignKey(
+        "contenttypes.ContentType", on_delete=models.PROTECT, null=True, blank=True, verbose_name=_("record type")
+    )
+    object_id = models.CharField(_("record id"), max_length=64, blank=True)
+    object_repr = models.CharField(_("record"), max_length=300, blank=True)
+    changes = models.JSONField(_("changes"), default=dict, blank=True, encoder=DjangoJSONEncoder)
+
+    class Meta:
+        verbose_name = _("audit event")
+        verbose_name_plural = _("audit trail")
+        ordering = ["-at", "-id"]
+        indexes = [models.Index(fields=["content_type", "object_id"], name="accounts_audit_target")]
+
+    def __str__(self):
+        return f"{self.at:%Y-%m-%d %H:%M} {self.actor_repr or '—'} {self.get_action_display()} {self.object_repr}"
+
+
+class ErasureRequest(models.Model):
+    """A user asks for their personal data to be erased; staff carry it out in admin
+    (accounts.personal_data.erase), since records under legal retention stay (see README)."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("pending")
+        DONE = "done", _("carried out")
+        REFUSED = "refused", _("refused")
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="erasure_requests",
+        verbose_name=_("user"),
+    )
+    user_repr = models.CharField(_("user (as recorded)"), max_length=254)
+    reason = models.TextField(_("reason"), blank=True, max_length=2000)
+    status = models.CharField(_("status"), max_length=16, choices=Status.choices, default=Status.PENDING)
+    requested_at = models.DateTimeField(_("requested at"), default=timezone.now)
+    handled_at = models.DateTimeField(_("handled at"), null=True, blank=True)
+    handled_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("handled by"),
+    )
+    outcome = models.TextField(_("what was done"), blank=True)
+
+    class Meta:
+        verbose_name = _("request to erase personal data")
+        verbose_name_plural = _("requests to erase personal data")
+        ordering = ["-requested_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user"], condition=models.Q(status="pending"), name="accounts_one_pending_erasure"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.user_repr} ({self.get_status_display()})"

@@ -21,4 +21,8 @@ urlpatterns = [
     path("signup/sent/", views.SignupSentView.as_view(), name="signup_sent"),
     path("verify/<uidb64>/<token>/", views.VerifyEmailView.as_view(), name="signup_verify"),
     path("reset/done/", auth_views.PasswordResetCompleteView.as_view(), name="password_reset_complete"),
+    path("two-factor/", views.TwoFactorView.as_view(), name="two_factor"),
+    path("two-factor/setup/", views.TwoFactorEnrolView.as_view(), name="two_factor_enrol"),
+    path("my-data/", views.PersonalDataView.as_view(), name="personal_data"),
+    path("my-data/download.json", views.PersonalDataDownloadView.as_view(), name="personal_data_download"),
 ]

@@ -1,18 +1,25 @@
-"""Sign-up with e-mail verification: the account works once the link sent by e-mail is followed."""
+"""Sign-up with e-mail verification, staff's second factor, and the user's personal data."""
 
+import json
+
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import get_user_model
+from django.contrib.auth.mixins import LoginRequiredMixin
+from django.core.serializers.json import DjangoJSONEncoder
 from django.db import transaction
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect
 from django.urls import reverse, reverse_lazy
-from django.utils import translation
+from django.utils import timezone, translation
 from django.utils.encoding import force_bytes, force_str
-from django.utils.http import urlsafe_base64_decode, urlsafe_base64_encode
+from django.utils.http import url_has_allowed_host_and_scheme, urlencode, urlsafe_base64_decode, urlsafe_base64_encode
 from django.utils.translation import gettext as _
 from django.views import View
 from django.views.generic import FormView, TemplateView
 
-from .forms import SignupForm
+from . import personal_data, two_factor
+from .forms import ErasureRequestForm, SignupForm, TokenForm
 from .signals import verification_requested
 from .tokens import email_verification_token
 
@@ -65,3 +72,115 @@ class VerifyEmailView(View):
         user.save(update_fields=["is_active"])
         messages.success(request, _("Your e-mail address is verified: you may log in."))
         return redirect("login")
+
+
+# --- Staff's second factor ------------------------------------------------------------------------
+
+
+def _next_url(request, default):
+    target = request.POST.get("next") or request.GET.get("next")
+    if target and url_has_allowed_host_and_scheme(target, {request.get_host()}, request.is_secure()):
+        return target
+    return default
+
+
+class StaffOnlyMixin(LoginRequiredMixin):
+    """Staff only; any other logged-in user gets 404, as elsewhere in the portal."""
+
+    def dispatch(self, request, *args, **kwargs):
+        if request.user.is_authenticated and not request.user.is_staff:
+            raise Http404
+        return super().dispatch(request, *args, **kwargs)
+
+
+class TwoFactorView(StaffOnlyMixin, FormView):
+    """Staff type the code of their authenticator app; without a device they set one up first."""
+
+    template_name = "accounts/two_factor.html"
+    form_class = TokenForm
+
+    def dispatch(self, request, *args, **kwargs):
+        user = request.user
+        if user.is_authenticated and user.is_staff and two_factor.confirmed_device(user) is None:
+            return redirect(f"{reverse('two_factor_enrol')}?{urlencode({'next': _next_url(request, '')})}")
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(next=_next_url(self.request, ""), **kwargs)
+
+    def form_valid(self, form):
+        try:
+            two_factor.verify(self.request, form.cleaned_data["token"])
+        except two_factor.WrongCode as refusal:
+            form.add_error("token", str(refusal))
+            return self.form_invalid(form)
+        messages.success(self.request, _("Second factor confirmed."))
+        return redirect(_next_url(self.request, reverse("admin:index")))
+
+
+class TwoFactorEnrolView(StaffOnlyMixin, FormView):
+    """Set up the authenticator app: scan the QR code (or type the key), then type one code."""
+
+    template_name = "accounts/two_factor_enrol.html"
+    form_class = TokenForm
+
+    def dispatch(self, request, *args, **kwargs):
+        if request.user.is_authenticated and request.user.is_staff and two_factor.confirmed_device(request.user):
+            # A device is already set up: replacing it needs the administrators (no hijack by a
+            # stolen password).
+            return redirect(f"{reverse('two_factor')}?{urlencode({'next': _next_url(request, '')})}")
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_context_data(self, **kwargs):
+        device = two_factor.pending_device(self.request.user)
+        return super().get_context_data(
+            qr_code=two_factor.qr_code_data_uri(device.config_url),
+            secret=two_factor.secret_for_display(device),
+            next=_next_url(self.request, ""),
+            **kwargs,
+        )
+
+    def form_valid(self, form):
+        try:
+            two_factor.enrol(self.request, form.cleaned_data["token"])
+        except two_factor.WrongCode as refusal:
+            form.add_error("token", str(refusal))
+            return self.form_invalid(form)
+        messages.success(self.request, _("Your authenticator app is set up: it will be asked at each login."))
+        return redirect(_next_url(self.request, reverse("admin:index")))
+
+
+# --- Personal data --------------------------------------------------------------------------------
+
+
+class PersonalDataView(LoginRequiredMixin, FormView):
+    """What the portal keeps about the user: a JSON download, and a request to erase it."""
+
+    template_name = "accounts/personal_data.html"
+    form_class = ErasureRequestForm
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(
+            pending=personal_data.pending_request(self.request.user),
+            retention_years=settings.GRANT_RECORDS_RETENTION_YEARS,
+            **kwargs,
+        )
+
+    def form_valid(self, form):
+        personal_data.request_erasure(self.request.user, form.cleaned_data["reason"])
+        messages.success(
+            self.request,
+            _("Your request is recorded: the international relations office carries it out and tells you by e-mail."),
+        )
+        return redirect("personal_data")
+
+
+class PersonalDataDownloadView(LoginRequiredMixin, View):
+    def get(self, request):
+        data = personal_data.export(request.user)
+        body = json.dumps(data, cls=DjangoJSONEncoder, ensure_ascii=False, indent=2)
+        response = HttpResponse(body, content_type="application/json; charset=utf-8")
+        stamp = timezone.localdate().isoformat()
+        response["Content-Disposition"] = f'attachment; filename="inserm-portal-my-data-{stamp}.json"'
+        response["Cache-Control"] = "private, no-store"
+        return response

@@ -12,3 +12,9 @@ class ApplicationsConfig(AppConfig):
         from .signals import queue_verification_email
 
         verification_requested.connect(queue_verification_email, dispatch_uid="applications.verification_email")
+
+        from accounts.personal_data import register_section
+
+        from . import personal_data
+
+        register_section("applications", personal_data.export, personal_data.erase)

@@ -165,6 +165,7 @@ PartnerFormSetFactory = inlineformset_factory(
     can_delete=True,
     max_num=10,
     validate_max=True,
+    absolute_max=10,  # a forged TOTAL_FORMS never makes the server build and render a thousand rows
 )
 
 
@@ -234,6 +235,7 @@ BudgetFormSetFactory = inlineformset_factory(
     can_delete=True,
     max_num=60,
     validate_max=True,
+    absolute_max=60,
 )
 
 PDF_MAGIC = b"%PDF-"

@@ -12,6 +12,8 @@ from django.db.models import F
 from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 
+from accounts.audit import record
+from accounts.models import AuditEvent
 from calls import rules
 from calls.models import Call, Instrument
 from calls.services import call_facts
@@ -260,6 +262,7 @@ def submit_application(application, by_user, now=None):
             ]
         )
         _record(locked, by_user, "submitted", now)
+        record(by_user, AuditEvent.Action.APPLICATION_SUBMITTED, locked, requested_amount=locked.requested_amount)
         notify(
             locked.applicant,
             SUBMISSION_RECEIPT,
@@ -295,6 +298,7 @@ def withdraw_application(application, by_user, now=None):
         locked.withdrawn_at = now
         locked.save(update_fields=["status", "withdrawn_at", "updated_at"])
         _record(locked, by_user, "withdrawn", now)
+        record(by_user, AuditEvent.Action.APPLICATION_WITHDRAWN, locked)
     return locked
 
 
@@ -318,6 +322,34 @@ def change_status(application, target, by_user=None):
         _record(locked, by_user, f"status:{target}")
     application.status = locked.status
     return locked
+
+
+def change_status_many(applications, target, by_user=None):
+    """change_status() for many applications in a constant number of queries (routing
+    confirmation moves a whole call to in_review). Applications that may not become `target`
+    are left as they are. Returns the ids that changed."""
+    target = Application.Status(target)
+    if target in (Application.Status.SUBMITTED, Application.Status.WITHDRAWN):
+        raise ApplicationError(_("Use submit_application or withdraw_application for this change."))
+    sources = [source for source, targets in Application.TRANSITIONS.items() if target in targets]
+    ids = [application.pk for application in applications]
+    now = timezone.now()
+    with transaction.atomic():
+        changed = list(
+            Application.objects.select_for_update()
+            .filter(pk__in=ids, status__in=sources)
+            .order_by("pk")
+            .values_list("pk", flat=True)
+        )
+        Application.objects.filter(pk__in=changed).update(status=target, updated_at=now)
+        ApplicationEvent.objects.bulk_create(
+            [ApplicationEvent(application_id=pk, actor=by_user, action=f"status:{target}", at=now) for pk in changed]
+        )
+    changed_set = set(changed)
+    for application in applications:
+        if application.pk in changed_set:
+            application.status = target
+    return changed
 
 
 def add_attachment(application, uploaded_file, kind, by_user, *, sha256, size):

@@ -12,6 +12,9 @@ from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 from django_countries import countries as world
 
+from accounts.audit import record
+from accounts.models import AuditEvent
+
 from . import rules, services
 from .forms import CallFromInstrumentForm, ZoneCountryForm
 from .models import (
@@ -27,6 +30,17 @@ from .models import (
 )
 
 MAX_NAMED_COUNTRIES = 25
+# Changes of these fields are written in the audit trail (who moved a deadline, who raised a ceiling).
+AUDITED_CALL_FIELDS = (
+    "opens_at",
+    "closes_at",
+    "duration_months",
+    "ceiling",
+    "european_ceiling",
+    "non_european_ceiling",
+    "min_partners",
+    "max_partners",
+)
 
 
 @admin.register(Instrument)
@@ -169,6 +183,21 @@ class CallAdmin(admin.ModelAdmin):
         ),
         (_("Targeting"), {"fields": ["zones", "priority_themes"]}),
     ]
+
+    def save_model(self, request, obj, form, change):
+        """Save, and write who changed the dates or the funding figures in the audit trail."""
+        super().save_model(request, obj, form, change)
+        if not change:
+            record(request.user, AuditEvent.Action.CALL_CREATED, obj)
+            return
+        changed = [name for name in form.changed_data if name in AUDITED_CALL_FIELDS]
+        if changed:
+            record(
+                request.user,
+                AuditEvent.Action.CALL_CHANGED,
+                obj,
+                **{name: {"from": form.initial.get(name), "to": form.cleaned_data.get(name)} for name in changed},
+            )
 
     def get_urls(self):
         return [

@@ -13,6 +13,8 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 from django_countries import countries as world
 
+from accounts.audit import record
+from accounts.models import AuditEvent
 from notifications.services import notify_topic
 
 from . import rules
@@ -77,6 +79,7 @@ def _move(call, to_status, by_user):
     locked.status = to_status
     locked.save(update_fields=["status"])
     CallStatusChange.objects.create(call=locked, from_status=from_status, to_status=to_status, changed_by=by_user)
+    record(by_user, AuditEvent.Action.CALL_STATUS, locked, status={"from": from_status, "to": str(to_status)})
     call.status = to_status
     return locked
 

@@ -16,15 +16,17 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from accounts.audit import record
+from accounts.models import AuditEvent
 from applications.models import Application
-from applications.services import change_status
+from applications.services import change_status, change_status_many
 from calls import rules
 from calls.models import Call, ReviewCriterion
 from calls.rules.base import Money
 from calls.services import call_facts, mark_decided, start_review
 from notifications.kinds import Kind
 from notifications.models import Notification
-from notifications.services import cancel_pending, notify
+from notifications.services import Message, cancel_pending, notify, notify_many
 
 from . import routing_adapter
 from .models import (
@@ -192,6 +194,14 @@ def launch_routing(call, by_user, *, reviewers_per_application=3, due_date=None,
             due_date=due_date,
             created_by=by_user,
         )
+        record(
+            by_user,
+            AuditEvent.Action.ROUTING_LAUNCHED,
+            proposal,
+            call=str(call),
+            reviewers_per_application=reviewers_per_application,
+            due_date=due_date,
+        )
     if inline is None:
         count = len(routing_adapter.applications_to_route(call, application))
         inline = count < INLINE_ROUTING_MAX_APPLICATIONS
@@ -261,13 +271,25 @@ def add_proposed_pair(proposal, application, reviewer, by_user):
             reviewer=reviewer,
             defaults={"source": ProposedAssignment.Source.STAFF},
         )
+        record(
+            by_user,
+            AuditEvent.Action.ROUTING_CHANGED,
+            locked,
+            added={"application": str(application), "reviewer": str(reviewer)},
+        )
     return pair
 
 
 def remove_proposed_pair(pair, by_user):
     _require_staff(by_user)
     with transaction.atomic():
-        _editable_proposal(pair.proposal)
+        locked = _editable_proposal(pair.proposal)
+        record(
+            by_user,
+            AuditEvent.Action.ROUTING_CHANGED,
+            locked,
+            removed={"application": str(pair.application), "reviewer": str(pair.reviewer)},
+        )
         pair.delete()
 
 
@@ -279,41 +301,56 @@ def discard_routing(proposal, by_user):
             raise ReviewError(_("This proposal can no longer be discarded."))
         locked.status = RoutingProposal.Status.DISCARDED
         locked.save(update_fields=["status"])
+        record(by_user, AuditEvent.Action.ROUTING_DISCARDED, locked)
     return locked
 
 
-def _queue_assignment_notifications(assignment):
+def _assignment_messages(assignment):
+    """The assignment notice, the reminder (unless its moment has passed) and the overdue notice."""
     application = assignment.application
     context = {
         "reference": application.reference or "",
         "due_date": assignment.due_date.isoformat(),
         "url_path": assignment.url_path,
     }
-    notify(
-        assignment.reviewer,
-        Kind.ASSIGNMENT,
-        {**context, "application_title": application.title},
-        target=assignment,
-        dedupe_key=f"assignment:{assignment.pk}",
-    )
     now = timezone.now()
-    if assignment.reminder_at > now:
-        notify(
+    messages = [
+        Message(
             assignment.reviewer,
-            Kind.REVIEW_REMINDER,
+            Kind.ASSIGNMENT,
+            {**context, "application_title": application.title},
+            target=assignment,
+            dedupe_key=f"assignment:{assignment.pk}",
+        )
+    ]
+    if assignment.reminder_at > now:
+        messages.append(
+            Message(
+                assignment.reviewer,
+                Kind.REVIEW_REMINDER,
+                context,
+                target=assignment,
+                not_before=assignment.reminder_at,
+                dedupe_key=f"review_reminder:{assignment.pk}",
+            )
+        )
+    messages.append(
+        Message(
+            assignment.reviewer,
+            Kind.REVIEW_OVERDUE,
             context,
             target=assignment,
-            not_before=assignment.reminder_at,
-            dedupe_key=f"review_reminder:{assignment.pk}",
+            not_before=max(assignment.overdue_at, now),
+            dedupe_key=f"review_overdue:{assignment.pk}",
         )
-    notify(
-        assignment.reviewer,
-        Kind.REVIEW_OVERDUE,
-        context,
-        target=assignment,
-        not_before=max(assignment.overdue_at, now),
-        dedupe_key=f"review_overdue:{assignment.pk}",
     )
+    return messages
+
+
+def queue_assignment_notifications(assignments):
+    """The three notices of each assignment, in a constant number of queries; a retry creates
+    nothing new (each notice has its dedupe key)."""
+    return notify_many(message for assignment in assignments for message in _assignment_messages(assignment))
 
 
 def confirm_routing(proposal, by_user):
@@ -371,17 +408,22 @@ def confirm_routing(proposal, by_user):
                 ]
             )
         created = ReviewAssignment.objects.bulk_create(to_create)
-        for application in applications:
-            if application.status == Application.Status.SUBMITTED:
-                change_status(application, Application.Status.IN_REVIEW, by_user)
+        change_status_many(
+            [a for a in applications if a.status == Application.Status.SUBMITTED], Application.Status.IN_REVIEW, by_user
+        )
         if call.status == Call.Status.CLOSED:
             start_review(call, by_user)
-        for assignment in created:
-            _queue_assignment_notifications(assignment)
+        queue_assignment_notifications(created)
         locked.status = RoutingProposal.Status.CONFIRMED
         locked.confirmed_by = by_user
         locked.confirmed_at = timezone.now()
         locked.save(update_fields=["status", "confirmed_by", "confirmed_at"])
+        record(
+            by_user,
+            AuditEvent.Action.ROUTING_CONFIRMED,
+            locked,
+            assignments=[{"application": str(a.application), "reviewer": str(a.reviewer)} for a in created],
+        )
     proposal.status = locked.status
     return created
 
@@ -402,6 +444,7 @@ def remove_assignment(assignment, by_user, reason=""):
         if locked.status != ReviewAssignment.Status.ACTIVE:
             return locked
         _end_assignment(locked, ReviewAssignment.Status.REMOVED, reason)
+        record(by_user, AuditEvent.Action.ASSIGNMENT_REMOVED, locked, reason=str(reason))
     return locked
 
 
@@ -424,6 +467,14 @@ def _working_assignment(assignment, by_user):
     return locked
 
 
+def _plain_text(value):
+    """A comment as the database can store it (PostgreSQL refuses the NUL character)."""
+    text = str(value or "")
+    if "\x00" in text:
+        raise ReviewError(_("A comment contains a null character: remove it and save again."))
+    return text
+
+
 def save_review(assignment, by_user, *, scores, recommendation="", general_comment="", submit=False):
     """Save the reviewer's scores ({criterion id: (score or None, comment)}) as a draft, or submit
     them: every criterion scored and a recommendation given; the review is then locked and the
@@ -439,9 +490,14 @@ def save_review(assignment, by_user, *, scores, recommendation="", general_comme
         values = {}
         for criterion in criteria:
             score, comment = scores.get(criterion.pk, (None, ""))
-            if score is not None and not (SCORE_MIN <= int(score) <= SCORE_MAX):
-                raise ReviewError(_("A score is between 1 and 5."))
-            values[criterion.pk] = (None if score is None else int(score), comment or "")
+            if score is not None:
+                try:
+                    score = int(score)
+                except (TypeError, ValueError):
+                    raise ReviewError(_("A score is between 1 and 5.")) from None
+                if not (SCORE_MIN <= score <= SCORE_MAX):
+                    raise ReviewError(_("A score is between 1 and 5."))
+            values[criterion.pk] = (score, _plain_text(comment))
         if submit:
             missing = [c.name for c in criteria if values[c.pk][0] is None]
             problems = [_("Score the criterion “%(name)s”.") % {"name": name} for name in missing]
@@ -459,7 +515,7 @@ def save_review(assignment, by_user, *, scores, recommendation="", general_comme
                 row.score, row.comment = score, comment
                 row.save(update_fields=["score", "comment"])
         review.recommendation = recommendation or ""
-        review.general_comment = general_comment or ""
+        review.general_comment = _plain_text(general_comment)
         fields = ["recommendation", "general_comment", "updated_at"]
         if submit:
             review.status = Review.Status.SUBMITTED
@@ -481,6 +537,7 @@ def reopen_review(review, by_user):
         locked.reopened_at = timezone.now()
         locked.reopened_by = by_user
         locked.save(update_fields=["status", "reopened_at", "reopened_by", "updated_at"])
+        record(by_user, AuditEvent.Action.REVIEW_REOPENED, locked)
     return locked
 
 
@@ -560,16 +617,21 @@ def recuse(assignment, by_user, reason, *, conflict_kind=None):
 # --- Decisions -------------------------------------------------------------------------------------
 
 
+#: Decision.amount holds 12 digits with 2 decimals.
+MAX_AMOUNT = Decimal("1e10")
+
+
 def _as_amount(value):
     if value in (None, ""):
         return None
     try:
-        amount = Decimal(str(value))
-    except InvalidOperation:
+        amount = Decimal(str(value).strip())
+        if not amount.is_finite() or abs(amount) >= MAX_AMOUNT:
+            raise InvalidOperation
+        # Huge exponents overflow in abs() or quantize(): refused with the same message.
+        return amount.quantize(Decimal("0.01"))
+    except ArithmeticError:  # decimal.InvalidOperation, Overflow...
         raise DecisionRefused(_("Give the amount in euros, e.g. 8000 or 8000.50.")) from None
-    if not amount.is_finite():
-        raise DecisionRefused(_("Give the amount in euros, e.g. 8000 or 8000.50."))
-    return amount.quantize(Decimal("0.01"))
 
 
 def ceiling_of(application):
@@ -625,6 +687,7 @@ def record_decision(application, outcome, amount, by_user):
         decision = Decision.objects.select_for_update().filter(application=locked).first()
         if decision is not None and decision_published(decision):
             raise DecisionRefused(_("The decision letter is already released: the decision can no longer change."))
+        previous = {"outcome": decision.outcome, "amount": decision.amount} if decision is not None else None
         if decision is None:
             decision = Decision(application=locked)
         decision.outcome = outcome
@@ -632,6 +695,15 @@ def record_decision(application, outcome, amount, by_user):
         decision.decided_by = by_user
         decision.decided_at = timezone.now()
         decision.save()
+        record(
+            by_user,
+            AuditEvent.Action.DECISION_RECORDED,
+            decision,
+            application=str(locked),
+            outcome=str(outcome.value),
+            amount=amount,
+            previous=previous,
+        )
         cancel_pending(decision, kinds=[Kind.DECISION])
         notify(
             locked.applicant,

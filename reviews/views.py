@@ -352,7 +352,10 @@ class StaffProposalView(StaffRequiredMixin, TemplateView):
                 messages.success(request, _("The proposal is discarded."))
                 return redirect("reviews:staff_call", pk=proposal.call_id)
             if action == "remove":
-                pair = get_object_or_404(ProposedAssignment, pk=request.POST.get("pair"), proposal=proposal)
+                pair_id = request.POST.get("pair", "")
+                if not (pair_id.isascii() and pair_id.isdigit()):
+                    raise Http404
+                pair = get_object_or_404(ProposedAssignment, pk=pair_id, proposal=proposal)
                 services.remove_proposed_pair(pair, request.user)
                 messages.success(request, _("The reviewer is removed from the proposal."))
             elif action == "add":

@@ -3,6 +3,7 @@ declared; a conflicted reviewer is never assigned, shown or allowed to score."""
 
 import numpy as np
 import pytest
+from django.utils import translation
 
 from applications.models import Application
 from reviews import routing_adapter, services
@@ -11,6 +12,14 @@ from reviews.selectors import explain_conflicts, has_conflict
 from tests.applications.factories import ProfileFactory
 
 from .factories import ReviewerProfileFactory, assign, pool_reviewer, submitted_application
+
+
+@pytest.fixture(autouse=True)
+def english():
+    """The reasons below are read in English (the portal's default language is French)."""
+    with translation.override("en"):
+        yield
+
 
 pytestmark = pytest.mark.django_db
 

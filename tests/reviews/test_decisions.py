@@ -55,10 +55,11 @@ def test_pri_ceiling_depends_on_the_partners_region(staff):
 
 
 def test_funded_needs_an_amount_and_rejected_takes_none(in_review, staff):
-    with pytest.raises(services.DecisionRefused, match="needs an amount"):
-        services.record_decision(in_review, "funded", None, staff)
-    with pytest.raises(services.DecisionRefused, match="Only a funded application"):
-        services.record_decision(in_review, "rejected", Decimal("100"), staff)
+    with translation.override("en"):
+        with pytest.raises(services.DecisionRefused, match="needs an amount"):
+            services.record_decision(in_review, "funded", None, staff)
+        with pytest.raises(services.DecisionRefused, match="Only a funded application"):
+            services.record_decision(in_review, "rejected", Decimal("100"), staff)
     assert services.record_decision(in_review, "waitlisted", None, staff).amount is None
 
 

@@ -5,7 +5,7 @@ import pytest
 from notifications.models import Notification
 from reviews import services
 from reviews.models import ConflictOfInterest, ReviewAssignment, ReviewerInvitation, RoutingProposal
-from reviews.services import _queue_assignment_notifications
+from reviews.services import queue_assignment_notifications
 from tests.factories import StaffFactory
 
 from .factories import pool_reviewer, submitted_application
@@ -98,5 +98,5 @@ def test_recusal_declaring_a_conflict_records_it(routed):
 def test_reminders_are_queued_once_per_assignment(routed):
     application, first, _second, _spare = routed
     assignment = ReviewAssignment.objects.get(application=application, reviewer=first)
-    _queue_assignment_notifications(assignment)  # a retry creates nothing new
+    queue_assignment_notifications([assignment])  # a retry creates nothing new
     assert Notification.objects.filter(object_id=assignment.pk, kind="review_reminder").count() == 1

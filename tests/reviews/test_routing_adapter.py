@@ -189,3 +189,30 @@ def test_a_failing_computation_is_marked_failed_with_its_error(small_call, staff
     proposal = services.launch_routing(call, staff)
     assert proposal.status == RoutingProposal.Status.FAILED and "solver exploded" in proposal.error
     assert not proposal.pairs.exists()
+
+
+def _confirm_queries(n_applications, staff):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from tests.reviews.factories import ClosedCallFactory
+
+    call = ClosedCallFactory()
+    term = ExpertiseTermFactory(name_en=f"Term {n_applications}", name_fr=f"Terme {n_applications}")
+    for index in range(n_applications):
+        submitted_application(call, keywords=term.name_en, partner_institution=f"Partner {index}")
+    for index in range(2):
+        pool_reviewer(call, institution=f"Reviewers {index}", expertise=[term], max_load_per_call=n_applications)
+    proposal = services.launch_routing(call, staff, reviewers_per_application=2)
+    assert proposal.pairs.count() == 2 * n_applications
+    with CaptureQueriesContext(connection) as ctx:
+        created = services.confirm_routing(proposal, staff)
+    assert len(created) == 2 * n_applications
+    assert Notification.objects.filter(object_id__in=[a.pk for a in created]).count() >= 4 * n_applications
+    return len(ctx.captured_queries)
+
+
+def test_confirming_a_routing_costs_the_same_queries_for_a_small_and_a_large_call(staff):
+    """A whole year's call (thousands of assignments, three notices each) is confirmed in one
+    go: the number of queries must not grow with the number of applications."""
+    assert _confirm_queries(2, staff) == _confirm_queries(12, staff)

@@ -6,7 +6,7 @@ from calls.models import ReviewCriterion
 from notifications.models import Notification
 from reviews import services
 from reviews.models import Review
-from reviews.services import _queue_assignment_notifications
+from reviews.services import queue_assignment_notifications
 
 from .factories import ReviewerProfileFactory, assign, submitted_application
 from .helpers import url
@@ -19,7 +19,7 @@ def assignment(call):
     application = submitted_application(call)
     reviewer = ReviewerProfileFactory(institution="").user
     assignment = assign(application, reviewer)
-    _queue_assignment_notifications(assignment)
+    queue_assignment_notifications([assignment])
     return assignment
 
 

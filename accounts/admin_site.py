@@ -1,0 +1,42 @@
+"""The admin site: staff only, and with a verified second factor when STAFF_REQUIRE_2FA is on.
+
+The setting is read at each request, so tests (and an operator) may switch it without a restart of
+the URL configuration. Logging in always goes through the portal's login page (throttled by
+django-axes), then through the second-factor page: the admin has no login form of its own.
+"""
+
+from django.conf import settings
+from django.contrib import admin
+from django.contrib.auth.views import redirect_to_login
+from django.shortcuts import redirect
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme, urlencode
+from django.utils.translation import gettext_lazy as _
+
+
+def second_factor_ok(request):
+    user = request.user
+    if not settings.STAFF_REQUIRE_2FA:
+        return True
+    is_verified = getattr(user, "is_verified", None)
+    return bool(is_verified and is_verified())
+
+
+class PortalAdminSite(admin.AdminSite):
+    site_header = _("Inserm international cooperation — staff")
+    site_title = _("Inserm portal admin")
+    index_title = _("Calls, applications, reviews and notifications")
+
+    def has_permission(self, request):
+        return super().has_permission(request) and second_factor_ok(request)
+
+    def login(self, request, extra_context=None):
+        target = request.GET.get("next") or reverse("admin:index", current_app=self.name)
+        if not url_has_allowed_host_and_scheme(target, {request.get_host()}, request.is_secure()):
+            target = reverse("admin:index", current_app=self.name)
+        if self.has_permission(request):
+            return redirect(target)
+        user = request.user
+        if user.is_authenticated and user.is_active and user.is_staff and not second_factor_ok(request):
+            return redirect(f"{reverse('two_factor')}?{urlencode({'next': target})}")
+        return redirect_to_login(target)

@@ -1,0 +1,126 @@
+"""The researcher's section of the personal-data download and of an erasure (accounts.personal_data).
+
+Kept on erasure: decided applications, as frozen grant records (reference, call, title, abstract,
+partners, budget, eligibility report, decision) for the retention period the README states; the
+account that owns them is anonymised. Erased: drafts and withdrawn applications with their files,
+the researcher profile, call alerts and the e-mails the outbox holds for them. While an application
+is submitted or in review, the erasure waits for the decision (the review needs it).
+"""
+
+from django.db import transaction
+from django.utils.translation import gettext_lazy as _
+
+from accounts.personal_data import ErasureError
+from notifications.models import Notification, Subscription
+
+from .models import Application, ResearcherProfile
+
+KEPT_STATUSES = (Application.Status.DECIDED,)
+BLOCKING_STATUSES = (Application.Status.SUBMITTED, Application.Status.IN_REVIEW)
+
+
+def _profile(user):
+    profile = ResearcherProfile.objects.filter(user=user).first()
+    if profile is None:
+        return None
+    return {
+        "unit_code": profile.unit_code,
+        "team": profile.team,
+        "grade": profile.grade,
+        "recruited_on": profile.recruited_on,
+        "atip_avenir_year": profile.atip_avenir_year,
+        "erc_starting_grant_year": profile.erc_starting_grant_year,
+        "orcid": profile.orcid,
+    }
+
+
+def _application(application):
+    return {
+        "id": application.pk,
+        "reference": application.reference,
+        "call": str(application.call),
+        "status": application.status,
+        "title": application.title,
+        "abstract": application.abstract,
+        "keywords": application.keywords,
+        "theme": application.theme,
+        "duration_months": application.duration_months,
+        "collaboration_is_new": application.collaboration_is_new,
+        "created_at": application.created_at,
+        "submitted_at": application.submitted_at,
+        "withdrawn_at": application.withdrawn_at,
+        "requested_amount": application.requested_amount,
+        "eligible": application.eligible,
+        "eligibility_report": application.eligibility_report,
+        "partners": [
+            {
+                "institution": p.institution,
+                "city": p.city,
+                "country": str(p.country),
+                "team_leader": p.team_leader,
+                "email": p.email,
+            }
+            for p in application.partners.all()
+        ],
+        "budget": [
+            {"year": b.year, "category": b.category, "amount": b.amount, "description": b.description}
+            for b in application.budget_lines.all()
+        ],
+        "attachments": [
+            {
+                "kind": a.kind,
+                "file_name": a.original_name,
+                "size": a.size,
+                "sha256": a.sha256,
+                "uploaded_at": a.uploaded_at,
+            }
+            for a in application.attachments.all()
+        ],
+    }
+
+
+def export(user):
+    applications = (
+        Application.objects.filter(applicant=user)
+        .select_related("call")
+        .prefetch_related("partners", "budget_lines", "attachments")
+        .order_by("created_at", "pk")
+    )
+    notifications = Notification.objects.filter(recipient=user).order_by("created_at", "pk")
+    return {
+        "researcher_profile": _profile(user),
+        "applications": [_application(a) for a in applications],
+        "call_alerts": sorted(Subscription.objects.filter(user=user).values_list("topic", flat=True)),
+        "emails": [
+            {
+                "kind": n.kind,
+                "language": n.language,
+                "subject": n.subject,
+                "status": n.status,
+                "created_at": n.created_at,
+                "sent_at": n.sent_at,
+            }
+            for n in notifications
+        ],
+    }
+
+
+def erase(user, by_user):
+    applications = Application.objects.select_for_update().filter(applicant=user)
+    if applications.filter(status__in=BLOCKING_STATUSES).exists():
+        raise ErasureError(
+            _("The researcher has an application under review: carry out the erasure after the decision.")
+        )
+    erasable = list(applications.exclude(status__in=KEPT_STATUSES).prefetch_related("attachments"))
+    files = [(a.file.storage, a.file.name) for application in erasable for a in application.attachments.all()]
+    kept = applications.filter(status__in=KEPT_STATUSES).count()
+    for application in erasable:
+        application.delete()
+    transaction.on_commit(lambda: [storage.delete(name) for storage, name in files])
+    ResearcherProfile.objects.filter(user=user).delete()
+    Subscription.objects.filter(user=user).delete()
+    mails = Notification.objects.filter(recipient=user).delete()[0]
+    return (
+        f"{len(erasable)} draft or withdrawn application(s) and {len(files)} file(s) deleted; "
+        f"profile, call alerts and {mails} e-mail(s) deleted; {kept} decided application(s) kept as grant records."
+    )

@@ -1,0 +1,108 @@
+"""One small portal with every role and every kind of record, for the security tests.
+
+Roles: the owning researcher, another researcher, the reviewer assigned to the owner's application,
+a reviewer not assigned, a reviewer assigned to it but with a declared conflict of interest, staff.
+"""
+
+from dataclasses import dataclass
+from datetime import timedelta
+from decimal import Decimal
+
+from django.utils import timezone
+
+from applications.models import Application
+from notifications.kinds import Kind
+from notifications.models import Notification
+from reviews.models import ConflictOfInterest, Decision, ReviewerInvitation, RoutingProposal
+from tests.applications.factories import ProfileFactory, complete_application
+from tests.factories import CallFactory, StaffFactory
+from tests.reviews.factories import ClosedCallFactory, assign, pool_reviewer, submitted_application
+
+ROLES = ("anonymous", "owner", "other_researcher", "assigned", "unassigned", "conflicted", "staff")
+
+
+@dataclass
+class World:
+    users: dict
+    open_call: object
+    closed_call: object
+    draft: object  # the owner's draft on the open call, with one PDF
+    draft_attachment: object
+    reviewed: object  # the owner's application in review, with one PDF, assigned to "assigned"
+    reviewed_attachment: object
+    decided: object  # the owner's decided application whose letter is released
+    invitation: object  # the assigned reviewer's pending invitation
+    proposal: object  # a routing proposal of the closed call
+
+
+def build_world():
+    staff = StaffFactory()
+    other = ProfileFactory().user
+    open_call = CallFactory()
+    closed_call = ClosedCallFactory()
+    # The owner's draft, complete (a PDF attached), on the open call.
+    draft = complete_application(call=open_call)
+    owner = draft.applicant
+    draft_attachment = draft.attachments.get()
+    # The owner's application under review.
+    reviewed = submitted_application(closed_call, attachment=True)
+    reviewed.applicant = owner
+    reviewed.save(update_fields=["applicant"])
+    assigned = pool_reviewer(closed_call)
+    unassigned = pool_reviewer(closed_call)
+    conflicted = pool_reviewer(closed_call)
+    assign(reviewed, assigned)
+    assign(reviewed, conflicted)
+    ConflictOfInterest.objects.create(
+        reviewer=conflicted,
+        application=reviewed,
+        kind=ConflictOfInterest.Kind.PERSONAL,
+        reason="Former PhD supervisor",
+        source=ConflictOfInterest.Source.REVIEWER,
+        recorded_by=conflicted,
+    )
+    # A decided application of the owner, its letter released.
+    decided = submitted_application(closed_call, status=Application.Status.DECIDED)
+    decided.applicant = owner
+    decided.save(update_fields=["applicant"])
+    Decision.objects.create(
+        application=decided,
+        outcome=Decision.Outcome.FUNDED,
+        amount=Decimal("8000.00"),
+        decided_by=staff,
+        decided_at=timezone.now() - timedelta(days=1),
+        released_at=timezone.now(),
+    )
+    invitation_call = ClosedCallFactory()
+    invitation = ReviewerInvitation.objects.create(call=invitation_call, reviewer=assigned, invited_by=staff)
+    proposal = RoutingProposal.objects.create(
+        call=closed_call,
+        reviewers_per_application=2,
+        due_date=timezone.localdate() + timedelta(days=20),
+        created_by=staff,
+    )
+    Notification.objects.create(recipient=owner, kind=Kind.SUBMISSION_RECEIPT, language="fr", context={})
+    users = {
+        "anonymous": None,
+        "owner": owner,
+        "other_researcher": other,
+        "assigned": assigned,
+        "unassigned": unassigned,
+        "conflicted": conflicted,
+        "staff": staff,
+    }
+    return World(
+        users=users,
+        open_call=open_call,
+        closed_call=closed_call,
+        draft=draft,
+        draft_attachment=draft_attachment,
+        reviewed=reviewed,
+        reviewed_attachment=reviewed.attachments.get(),
+        decided=decided,
+        invitation=invitation,
+        proposal=proposal,
+    )
+
+
+__all__ = ["ROLES", "World", "build_world"]

@@ -1,0 +1,304 @@
+"""Every URL pattern of the portal × every role → the expected status, and 0 leaks.
+
+The patterns are enumerated from the URL resolver: a page added without an expectation here makes
+`test_every_url_pattern_has_an_expectation` fail. Django admin is one block whose expectations are
+derived from each ModelAdmin's own permissions: anonymous visitors and non-staff are always sent
+to log in, staff get the page (or 403 where the ModelAdmin forbids adding or deleting).
+"""
+
+from dataclasses import dataclass, field
+from urllib.parse import urlsplit
+
+import pytest
+from django.contrib import admin
+from django.contrib.contenttypes.models import ContentType
+from django.db import transaction
+from django.test import Client, RequestFactory
+from django.urls import URLPattern, URLResolver, get_resolver, resolve, reverse
+from django.urls.resolvers import LocalePrefixPattern
+from django.utils import translation
+
+from applications.models import Application
+
+from .factories import ROLES
+
+LANGUAGES = ("en", "fr")
+
+
+def canonical(route):
+    """A route without its language prefix: 'en/applications/<int:pk>/' -> 'applications/<int:pk>/'."""
+    for code in LANGUAGES:
+        if route.startswith(f"{code}/"):
+            return route[len(code) + 1 :]
+    return route
+
+
+def _join(route1, route2):
+    # As django.urls.resolvers.URLResolver._join_route does for ResolverMatch.route.
+    return route1 + (route2[1:] if route2.startswith("^") else route2)
+
+
+def enumerate_routes(patterns=None, prefix=""):
+    """Every URL pattern of the portal as its canonical route (admin and both languages included)."""
+    patterns = get_resolver().url_patterns if patterns is None else patterns
+    routes = set()
+    for pattern in patterns:
+        if isinstance(pattern, URLResolver):
+            part = "" if isinstance(pattern.pattern, LocalePrefixPattern) else str(pattern.pattern)
+            routes |= enumerate_routes(pattern.url_patterns, _join(prefix, part))
+        elif isinstance(pattern, URLPattern):
+            routes.add(_join(prefix, str(pattern.pattern)))
+    return routes
+
+
+def route_of(url):
+    path = urlsplit(url).path
+    language = path.split("/")[1] if path.split("/")[1] in LANGUAGES else "fr"
+    with translation.override(language):
+        return canonical(resolve(path).route)
+
+
+def expect(default, **overrides):
+    unknown = set(overrides) - set(ROLES)
+    assert not unknown, unknown
+    return {role: overrides.get(role, default) for role in ROLES}
+
+
+RESEARCHER_PAGE = expect(404, anonymous=302, owner=200, other_researcher=200)
+REVIEWER_PAGE = expect(404, anonymous=302, assigned=200, unassigned=200, conflicted=200)
+STAFF_PAGE = expect(404, anonymous=302, staff=200)
+
+
+@dataclass
+class Case:
+    url: str
+    expected: dict
+    method: str = "get"
+    data: dict = field(default_factory=dict)
+    # Set on pages that show or change an application, an assignment, a file or a decision: the
+    # only roles that may ever get a 200 there.
+    may_see: frozenset | None = None
+
+
+def portal_cases(world, language):
+    """The portal's own pages, with real objects for their arguments."""
+    w = world
+    draft, reviewed, decided = w.draft, w.reviewed, w.decided
+    owner_or_staff = frozenset({"owner", "staff"})
+    with_assigned = frozenset({"owner", "staff", "assigned"})
+    only_assigned = frozenset({"assigned"})
+
+    def u(name, *args):
+        with translation.override(language):
+            return reverse(name, args=args)
+
+    return [
+        # Public pages and account pages.
+        Case(u("home"), expect(200)),
+        Case(u("call_list"), expect(200)),
+        Case(u("call_detail", w.open_call.pk), expect(200)),
+        Case(u("call_subscriptions"), expect(403, anonymous=302, owner=200, other_researcher=200)),
+        Case(u("login"), expect(302, anonymous=200)),
+        Case(u("logout"), expect(405)),
+        Case(u("password_reset"), expect(200)),
+        Case(u("password_reset_done"), expect(200)),
+        Case(u("password_reset_confirm", "OTk5OTk5", "set-password"), expect(200)),
+        Case(u("password_reset_complete"), expect(200)),
+        Case(u("signup"), expect(302, anonymous=200)),
+        Case(u("signup_sent"), expect(200)),
+        Case(u("signup_verify", "OTk5OTk5", "not-a-token"), expect(200)),
+        Case(u("two_factor"), expect(404, anonymous=302, staff=302)),
+        Case(u("two_factor_enrol"), expect(404, anonymous=302, staff=200)),
+        Case(u("personal_data"), expect(200, anonymous=302)),
+        Case(u("personal_data_download"), expect(200, anonymous=302)),
+        Case(u("javascript-catalog"), expect(200)),
+        Case(reverse("set_language"), expect(302), method="post", data={"language": language, "next": "/"}),
+        # Reviewers.
+        Case(u("reviews:queue"), REVIEWER_PAGE),
+        Case(u("reviews:profile"), REVIEWER_PAGE),
+        Case(u("reviews:invitation", w.invitation.pk), expect(404, anonymous=302, assigned=200)),
+        Case(u("reviews:assignment", reviewed.pk), expect(404, anonymous=302, assigned=200), may_see=only_assigned),
+        Case(
+            u("reviews:attachment", reviewed.pk, w.reviewed_attachment.pk),
+            expect(404, anonymous=302, assigned=200),
+            may_see=only_assigned,
+        ),
+        # A file of another application through an assignment the reviewer holds: never.
+        Case(u("reviews:attachment", reviewed.pk, w.draft_attachment.pk), expect(404, anonymous=302), may_see=set()),
+        Case(u("reviews:recuse", reviewed.pk), expect(404, anonymous=302, assigned=200), may_see=only_assigned),
+        Case(u("reviews:decision", decided.pk), expect(404, anonymous=302, owner=200), may_see={"owner"}),
+        # A decision not yet released is not shown, even to the applicant.
+        Case(u("reviews:decision", reviewed.pk), expect(404, anonymous=302), may_see=set()),
+        # Staff pages.
+        Case(u("reviews:staff_calls"), STAFF_PAGE),
+        Case(u("reviews:staff_call", w.closed_call.pk), STAFF_PAGE),
+        Case(u("reviews:ranking", w.closed_call.pk), STAFF_PAGE, may_see={"staff"}),
+        Case(u("reviews:export_csv", w.closed_call.pk), STAFF_PAGE, may_see={"staff"}),
+        Case(u("reviews:export_xlsx", w.closed_call.pk), STAFF_PAGE, may_see={"staff"}),
+        Case(u("reviews:staff_proposal", w.proposal.pk), STAFF_PAGE),
+        Case(u("reviews:proposal_progress", w.proposal.pk), STAFF_PAGE),
+        Case(u("reviews:decide", reviewed.pk), STAFF_PAGE, may_see={"staff"}),
+        # Researchers.
+        Case(u("applications:profile"), RESEARCHER_PAGE),
+        Case(u("applications:dashboard"), RESEARCHER_PAGE),
+        Case(u("applications:start", w.open_call.pk), RESEARCHER_PAGE),
+        Case(u("applications:detail", draft.pk), expect(404, owner=200, staff=200), may_see=owner_or_staff),
+        Case(
+            u("applications:detail", reviewed.pk),
+            expect(404, owner=200, assigned=200, staff=200),
+            may_see=with_assigned,
+        ),
+        Case(u("applications:detail", decided.pk), expect(404, owner=200, staff=200), may_see=owner_or_staff),
+        Case(u("applications:step", draft.pk, "general"), expect(404, owner=200, staff=302), may_see={"owner"}),
+        Case(u("applications:step", draft.pk, "no-such-step"), expect(404), may_see=set()),
+        Case(u("applications:step", reviewed.pk, "budget"), expect(404, owner=302, staff=302), may_see=set()),
+        Case(u("applications:autosave", draft.pk), expect(405)),
+        Case(
+            u("applications:autosave", draft.pk),
+            expect(404, anonymous=401, owner=200, staff=409),
+            method="post",
+            data={"title": "Saved by autosave"},
+            may_see={"owner"},
+        ),
+        Case(u("applications:submit", draft.pk), expect(404, owner=405, staff=405), may_see=set()),
+        Case(u("applications:submit", draft.pk), expect(404, owner=302), method="post", may_see=set()),
+        Case(u("applications:withdraw", draft.pk), expect(404, owner=405, staff=405), may_see=set()),
+        Case(u("applications:withdraw", draft.pk), expect(404, owner=302), method="post", may_see=set()),
+        Case(
+            u("applications:attachment", draft.pk, w.draft_attachment.pk),
+            expect(404, owner=200, staff=200),
+            may_see=owner_or_staff,
+        ),
+        Case(
+            u("applications:attachment", reviewed.pk, w.reviewed_attachment.pk),
+            expect(404, owner=200, assigned=200, staff=200),
+            may_see=with_assigned,
+        ),
+        # A file asked for through another application's address: never.
+        Case(u("applications:attachment", reviewed.pk, w.draft_attachment.pk), expect(404), may_see=set()),
+        Case(
+            u("applications:attachment_delete", draft.pk, w.draft_attachment.pk),
+            expect(404, owner=405, staff=405),
+            may_see=set(),
+        ),
+        Case(
+            u("applications:attachment_delete", draft.pk, w.draft_attachment.pk),
+            expect(404, owner=302),
+            method="post",
+            may_see=set(),
+        ),
+    ]
+
+
+NOT_STAFF = {role: 302 for role in ROLES if role != "staff"}
+
+
+def admin_cases(world):
+    """Django admin: every registered model's pages with a real object when one exists."""
+    staff = world.users["staff"]
+    request = RequestFactory().get("/admin/")
+    request.user = staff
+    cases = [
+        Case(reverse("admin:index"), {**NOT_STAFF, "staff": 200}),
+        Case(reverse("admin:login"), {**NOT_STAFF, "staff": 302}),
+        # Logging out of admin is a POST; admin sends whoever is not staff to its index, then to log in.
+        Case(reverse("admin:logout"), {**NOT_STAFF, "staff": 405}),
+        Case(reverse("admin:password_change"), {**NOT_STAFF, "staff": 200}),
+        Case(reverse("admin:password_change_done"), {**NOT_STAFF, "staff": 200}),
+        Case(reverse("admin:autocomplete"), {**NOT_STAFF, "staff": 403}),
+        Case(reverse("admin:jsi18n"), {**NOT_STAFF, "staff": 200}),
+        Case(
+            reverse("admin:view_on_site", args=[ContentType.objects.get_for_model(Application).pk, world.draft.pk]),
+            {**NOT_STAFF, "staff": 302},
+        ),
+        Case("/admin/no-such-page/", {**NOT_STAFF, "staff": 404}),
+    ]
+    app_labels = set()
+    for model, model_admin in admin.site._registry.items():
+        opts = model._meta
+        app_labels.add(opts.app_label)
+        name = f"admin:{opts.app_label}_{opts.model_name}"
+        cases.append(Case(reverse(f"{name}_changelist"), {**NOT_STAFF, "staff": 200}))
+        add = 200 if model_admin.has_add_permission(request) else 403
+        cases.append(Case(reverse(f"{name}_add"), {**NOT_STAFF, "staff": add}))
+        obj = model._default_manager.order_by("pk").first()
+        if obj is None:
+            # No such record: admin sends staff back to the index with a message.
+            object_id, change, history = "0", 302, 302
+            delete = 302 if model_admin.has_delete_permission(request) else 403
+        else:
+            object_id, change, history = obj.pk, 200, 200
+            delete = 200 if model_admin.has_delete_permission(request, obj) else 403
+        cases.append(Case(reverse(f"{name}_change", args=[object_id]), {**NOT_STAFF, "staff": change}))
+        cases.append(Case(reverse(f"{name}_history", args=[object_id]), {**NOT_STAFF, "staff": history}))
+        cases.append(Case(reverse(f"{name}_delete", args=[object_id]), {**NOT_STAFF, "staff": delete}))
+        # The old-style address '<id>/' redirects to '<id>/change/'.
+        cases.append(Case(reverse(f"{name}_changelist") + f"{object_id}/", {**NOT_STAFF, "staff": 302}))
+    cases.append(Case(reverse("admin:calls_call_from_instrument"), {**NOT_STAFF, "staff": 200}))
+    owner = world.users["owner"]
+    cases.append(Case(reverse("admin:auth_user_password_change", args=[owner.pk]), {**NOT_STAFF, "staff": 200}))
+    for label in sorted(app_labels):
+        cases.append(Case(reverse("admin:app_list", args=[label]), {**NOT_STAFF, "staff": 200}))
+    return cases
+
+
+def all_cases(world):
+    return [case for language in LANGUAGES for case in portal_cases(world, language)] + admin_cases(world)
+
+
+def client_for(world, role):
+    client = Client()
+    user = world.users[role]
+    if user is not None:
+        client.force_login(user)
+    return client
+
+
+def run(client, case):
+    """One request whose changes are rolled back, so each case sees the same world."""
+    with transaction.atomic():
+        response = getattr(client, case.method)(case.url, case.data)
+        transaction.set_rollback(True)
+    return response
+
+
+def test_every_url_pattern_has_an_expectation(world):
+    covered = {route_of(case.url) for case in all_cases(world)}
+    missing = enumerate_routes() - covered
+    assert not missing, f"URL patterns with no expectation in the authorisation matrix: {sorted(missing)}"
+
+
+def test_every_portal_page_is_covered_in_both_languages(world):
+    for language in LANGUAGES:
+        prefixes = {urlsplit(case.url).path.split("/")[1] for case in portal_cases(world, language)}
+        assert language in prefixes
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_each_role_gets_the_expected_status_on_every_url(world, role):
+    client = client_for(world, role)
+    wrong, leaks = [], []
+    cases = all_cases(world)
+    for case in cases:
+        response = run(client, case)
+        if response.status_code != case.expected[role]:
+            wrong.append(f"{case.method.upper()} {case.url}: {response.status_code}, expected {case.expected[role]}")
+        if response.status_code == 200 and case.may_see is not None and role not in case.may_see:
+            leaks.append(f"{case.method.upper()} {case.url}")
+        if (
+            response.status_code == 302
+            and role != "staff"
+            and case.url.startswith("/admin/")
+            and "logout" not in case.url
+        ):
+            location = response["Location"]
+            if not location.startswith(("/admin/login/", "/en/accounts/login/", "/fr/accounts/login/")):
+                wrong.append(f"{case.method.upper()} {case.url}: sent to {location}, not to log in")
+    assert not leaks, f"{role} got 200 on pages that are not theirs: {leaks}"
+    assert not wrong, f"{role}: {len(wrong)} of {len(cases)} URLs answered otherwise:\n" + "\n".join(wrong)
+
+
+def test_an_anonymous_visitor_is_sent_to_log_in_from_a_login_only_page(world):
+    response = client_for(world, "anonymous").get("/en/applications/")
+    assert response.status_code == 302
+    assert response["Location"].startswith("/en/accounts/login/?next=")
