@@ -7,10 +7,10 @@ from django.conf import settings
 from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
 from django.contrib.sessions.backends.db import SessionStore
 from selenium import webdriver
+from selenium.common.exceptions import StaleElementReferenceException, WebDriverException
 from selenium.webdriver.chrome.options import Options
 from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
-from selenium.webdriver.support import expected_conditions
 from selenium.webdriver.support.ui import Select, WebDriverWait
 
 CHROMIUM = "/usr/bin/chromium"
@@ -64,6 +64,25 @@ def format_violations(url, violations):
     return "\n".join(lines)
 
 
+def page_replaced(old):
+    """Wait condition: the page whose <html> element was `old` has been replaced by another one.
+    Selenium's staleness_of, except that ChromeDriver may answer "Node with given id does not
+    belong to the document" instead of "stale element" while the new page is coming in."""
+
+    def replaced(driver):
+        try:
+            old.is_enabled()
+        except StaleElementReferenceException:
+            return True
+        except WebDriverException as error:
+            if "does not belong to the document" in str(error):
+                return True
+            raise
+        return False
+
+    return replaced
+
+
 class Browser:
     """One user's browser on the live server. Pages of the portal are checked with axe after each
     navigation (Django admin pages are not)."""
@@ -112,8 +131,15 @@ class Browser:
         element = self.find(element_or_css) if isinstance(element_or_css, str) else element_or_css
         old = self.driver.find_element(By.TAG_NAME, "html")
         self.driver.execute_script("arguments[0].scrollIntoView({block: 'center', behavior: 'instant'});", element)
-        element.click()
-        WebDriverWait(self.driver, WAIT).until(expected_conditions.staleness_of(old))
+        try:
+            element.click()
+        except WebDriverException as error:
+            # ChromeDriver sometimes reports on the clicked node after the click already started
+            # the navigation ("Node with given id does not belong to the document"): the click
+            # happened if the old page goes away; otherwise it is a real failure.
+            if "does not belong to the document" not in str(error):
+                raise
+        WebDriverWait(self.driver, WAIT).until(page_replaced(old))
         self._loaded()
 
     def _loaded(self):

@@ -6,11 +6,11 @@ from django.utils import translation
 from django.utils.translation import gettext
 from selenium.webdriver.common.action_chains import ActionChains
 from selenium.webdriver.common.keys import Keys
-from selenium.webdriver.support import expected_conditions
 from selenium.webdriver.support.ui import WebDriverWait
 
 from applications.models import Application
 from tests.applications.factories import ApplicationFactory, ProfileFactory
+from tests.e2e.browser import page_replaced
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -64,7 +64,7 @@ def tab_to(browser, element_id, visited):
 def submit_with_key(browser, key):
     old = browser.find("html")
     ActionChains(browser.driver).send_keys(key).perform()
-    WebDriverWait(browser.driver, 15).until(expected_conditions.staleness_of(old))
+    WebDriverWait(browser.driver, 15).until(page_replaced(old))
     browser._loaded()
 
 
