@@ -7,7 +7,7 @@ the services (a conflicted pair is never assigned nor scored).
 
 import csv
 import io
-import statistics
+import math
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 
@@ -208,10 +208,15 @@ def weighted_score(scores, weights):
 
 
 def spread(values):
-    """Population standard deviation (0 for one review), as Decimal."""
-    if len(values) < 2:
+    """Population standard deviation (0 for one review), as Decimal. Computed in floats (scores are
+    small integers, shown to two places): statistics.pstdev's exact fractions cost a ranking of
+    1,000 applications 70 ms."""
+    count = len(values)
+    if count < 2:
         return Decimal(0)
-    return Decimal(str(statistics.pstdev([float(v) for v in values])))
+    floats = [float(v) for v in values]
+    mean = sum(floats) / count
+    return Decimal(repr(math.sqrt(sum((x - mean) ** 2 for x in floats) / count)))
 
 
 @dataclass
@@ -248,6 +253,8 @@ def ranking(call):
             status__in=[Application.Status.SUBMITTED, Application.Status.IN_REVIEW, Application.Status.DECIDED],
         )
         .select_related("applicant", "decision")
+        # The long texts are not shown in the ranking: leave them in the database.
+        .defer("abstract", "keywords", "eligibility_report")
         .annotate(
             assigned_count=Count(
                 "review_assignments", filter=Q(review_assignments__status=ReviewAssignment.Status.ACTIVE), distinct=True
