@@ -1,12 +1,16 @@
-"""Sign-up: a researcher creates an account that works once their e-mail address is verified."""
+"""Account forms: sign-up (an account that works once its e-mail address is verified), the
+second factor, the erasure request and the password reset whose e-mail goes through the outbox."""
 
 from django import forms
 from django.conf import settings
-from django.contrib.auth.forms import BaseUserCreationForm
+from django.contrib.auth.forms import BaseUserCreationForm, PasswordResetForm
 from django.core.exceptions import ValidationError
+from django.urls import reverse
+from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
 from .models import User
+from .signals import password_reset_requested
 
 
 class SignupForm(BaseUserCreationForm):
@@ -70,3 +74,15 @@ class ErasureRequestForm(forms.Form):
         label=_("I understand that my account will be closed and that decided applications are kept."),
         error_messages={"required": _("Tick the box to confirm your request.")},
     )
+
+
+class OutboxPasswordResetForm(PasswordResetForm):
+    """Django's password reset form, whose e-mail goes through the portal's outbox (and so through
+    Celery, in the account's language) instead of being sent during the request. The page answers
+    the same whether or not the address has an account."""
+
+    def send_mail(self, subject_template_name, email_template_name, context, from_email, to_email, **kwargs):
+        user = context["user"]
+        with translation.override("fr"):
+            path = reverse("password_reset_confirm", args=[context["uid"], context["token"]])
+        password_reset_requested.send(sender=type(user), user=user, url_path=path.removeprefix("/fr"))

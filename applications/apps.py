@@ -7,11 +7,12 @@ class ApplicationsConfig(AppConfig):
     verbose_name = _("Applications")
 
     def ready(self):
-        from accounts.signals import verification_requested
+        from accounts.signals import password_reset_requested, verification_requested
 
-        from .signals import queue_verification_email
+        from .signals import queue_password_reset_email, queue_verification_email
 
         verification_requested.connect(queue_verification_email, dispatch_uid="applications.verification_email")
+        password_reset_requested.connect(queue_password_reset_email, dispatch_uid="applications.password_reset_email")
 
         from accounts.personal_data import register_section
 

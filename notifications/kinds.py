@@ -22,6 +22,8 @@ decision (to the applicant; HELD for staff review before release)
 
 account_verification (to a new, still inactive, researcher; sent whatever is_active says)
     url_path (the verification link's path)
+password_reset (to a user who asked for a new password)
+    url_path (the reset link's path; the link expires after PASSWORD_RESET_TIMEOUT)
 
 ``url_path`` is the path without the language prefix (e.g. "/applications/12/"); the e-mail link
 is ``settings.PORTAL_BASE_URL + "/<lang>" + url_path``.
@@ -41,6 +43,7 @@ class Kind(models.TextChoices):
     RECUSAL = "recusal", _("Recusal")
     DECISION = "decision", _("Decision letter")
     ACCOUNT_VERIFICATION = "account_verification", _("Account verification")
+    PASSWORD_RESET = "password_reset", _("Password reset")
 
 
 # Kinds created "held": staff read, possibly edit, and release them in batch.
@@ -62,4 +65,5 @@ EXPECTED_CONTEXT = {
     Kind.RECUSAL: ("reviewer_name", "reference", "reason", "url_path"),
     Kind.DECISION: ("reference", "outcome", "amount", "url_path"),
     Kind.ACCOUNT_VERIFICATION: ("url_path",),
+    Kind.PASSWORD_RESET: ("url_path",),
 }

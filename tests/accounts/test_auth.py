@@ -5,6 +5,8 @@ from django.core import mail
 from django.urls import reverse
 
 from accounts.models import User
+from notifications import services as outbox
+from notifications.models import Notification
 
 pytestmark = pytest.mark.django_db
 
@@ -30,11 +32,19 @@ def test_logout_is_a_post_and_ends_the_session(client, researcher):
     assert not response.context["user"].is_authenticated
 
 
-def test_password_reset_mails_a_working_link(client, researcher):
-    response = client.post(reverse("password_reset"), {"email": researcher.email}, follow=True)
+def test_password_reset_link_goes_through_the_outbox_in_the_users_language_and_works(client, researcher):
+    researcher.language = "en"
+    researcher.save()
+    response = client.post("/fr/accounts/password-reset/", {"email": researcher.email.upper()}, follow=True)
     assert response.status_code == 200
+    assert mail.outbox == []  # nothing leaves during the request: the worker sends it
+    notification = Notification.objects.get(recipient=researcher, kind="password_reset")
+    assert notification.language == "en"
+    outbox.deliver(notification.pk)
     assert len(mail.outbox) == 1
+    assert mail.outbox[0].subject == "Your new password"
     link = re.search(r"https?://[^/]+(/\S+)", mail.outbox[0].body).group(1)
+    assert link.startswith("/en/accounts/reset/")
     response = client.get(link, follow=True)
     assert response.context["validlink"]
     form_url = response.redirect_chain[-1][0] if response.redirect_chain else link
@@ -42,6 +52,15 @@ def test_password_reset_mails_a_working_link(client, researcher):
     assert response.status_code == 302
     researcher.refresh_from_db()
     assert researcher.check_password("An0ther-long-pass!")
+    # The link works once.
+    assert not client.get(link, follow=True).context["validlink"]
+
+
+def test_password_reset_for_an_unknown_address_answers_the_same_and_sends_nothing(client, researcher):
+    known = client.post(reverse("password_reset"), {"email": researcher.email})
+    unknown = client.post(reverse("password_reset"), {"email": "nobody@example.org"})
+    assert (known.status_code, known["Location"]) == (unknown.status_code, unknown["Location"])
+    assert Notification.objects.filter(kind="password_reset").count() == 1
 
 
 def test_one_person_may_be_researcher_and_reviewer():
