@@ -238,8 +238,24 @@ def _q(value):
     return None if value is None else value.quantize(TWO_PLACES, rounding=ROUND_HALF_UP)
 
 
-def ranking(call):
-    """Every application of the call under review, best weighted mean first, in 4 queries.
+RANKING_PAGE_FIELDS = (
+    "id",
+    "call_id",
+    "reference",
+    "title",
+    "status",
+    "requested_amount",
+    "decision__id",
+    "decision__application",
+    "decision__outcome",
+    "decision__amount",
+    "decision__released_at",
+)
+
+
+def ranking(call, *, with_applicants=False):
+    """Every application of the call under review, best weighted mean first, in 4 queries
+    (the applicants are loaded too with `with_applicants`, for the committee exports).
 
     Only submitted reviews count. An application's score is the mean of its reviews' weighted
     means; its spread is the standard deviation of those; it is divergent when the spread
@@ -247,14 +263,11 @@ def ranking(call):
     """
     criteria = list(ReviewCriterion.objects.filter(call=call).order_by("position", "id"))
     weights = {c.pk: c.weight for c in criteria}
-    applications = list(
+    applications = (
         Application.objects.filter(
             call=call,
             status__in=[Application.Status.SUBMITTED, Application.Status.IN_REVIEW, Application.Status.DECIDED],
         )
-        .select_related("applicant", "decision")
-        # The long texts are not shown in the ranking: leave them in the database.
-        .defer("abstract", "keywords", "eligibility_report")
         .annotate(
             assigned_count=Count(
                 "review_assignments", filter=Q(review_assignments__status=ReviewAssignment.Status.ACTIVE), distinct=True
@@ -262,6 +275,16 @@ def ranking(call):
         )
         .order_by("reference", "pk")
     )
+    if with_applicants:
+        # The exports: every column but the long texts, with the applicants.
+        applications = applications.select_related("applicant", "decision").defer(
+            "abstract", "keywords", "eligibility_report"
+        )
+    else:
+        # The ranking page reads these columns only: a call of 1,000 applications builds 1,000
+        # light objects instead of full ones with their applicants and timestamps.
+        applications = applications.select_related("decision").only(*RANKING_PAGE_FIELDS)
+    applications = list(applications)
     per_review = {}
     for review_id, app_id, criterion_id, score in CriterionScore.objects.filter(
         review__status=Review.Status.SUBMITTED,
@@ -312,7 +335,7 @@ def ranking(call):
 
 def export_rows(call):
     """The ranking as a header and plain rows (strings and Decimals) for CSV and XLSX."""
-    criteria, rows = ranking(call)
+    criteria, rows = ranking(call, with_applicants=True)
     header = [
         _("Rank"),
         _("Reference"),
