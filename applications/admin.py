@@ -79,6 +79,9 @@ class ApplicationAdmin(admin.ModelAdmin):
     list_select_related = ["call", "applicant"]
     search_fields = ["reference", "title", "applicant__email", "applicant__last_name", "keywords"]
     date_hierarchy = "submitted_at"
+    # 50 rows a page: Django admin renders each cell in Python (100 rows cost 65 ms at 10,000
+    # applications, `make bench`); filters and search find the rest.
+    list_per_page = 50
     inlines = [PartnerInline, BudgetLineInline, AttachmentInline, EventInline]
     fieldsets = (
         (None, {"fields": ("reference", "call", "applicant", "status", "submitted_at", "withdrawn_at")}),
