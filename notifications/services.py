@@ -293,10 +293,18 @@ def enqueue(ids):
 
     Called on commit: if the broker is unreachable the event that created the notifications has
     already succeeded; the rows stay pending with no ``queued_at`` and the sweeper queues them later.
+
+    ``queued_at`` is written before anything is published: a worker that takes a message at once
+    must not find its rows locked by this UPDATE (a claim waits for such a lock, and a batch that
+    waited for nothing would leave its rows to the sweeper). What could not be published gets its
+    ``queued_at`` back to empty, so the sweeper takes it at its next round.
     """
     from .tasks import deliver_notification, deliver_notifications
 
     ids = list(ids)
+    if not ids:
+        return 0
+    Notification.objects.filter(pk__in=ids, status=Status.PENDING).update(queued_at=timezone.now())
     queued = []
     try:
         with current_app.connection_for_write() as connection:
@@ -311,8 +319,9 @@ def enqueue(ids):
         logger.warning(
             "Could not queue %d notification(s); the sweeper will retry.", len(ids) - len(queued), exc_info=True
         )
-    if queued:
-        Notification.objects.filter(pk__in=queued, status=Status.PENDING).update(queued_at=timezone.now())
+        published = set(queued)
+        unpublished = [pk for pk in ids if pk not in published]
+        Notification.objects.filter(pk__in=unpublished, status=Status.PENDING).update(queued_at=None)
     return len(queued)
 
 
@@ -480,11 +489,23 @@ def deliver(notification_id, *, connection=None) -> DeliveryOutcome:
 
 
 def _claim_batch(ids, now):
-    """Claim every deliverable row of `ids` in one transaction (rows another worker holds are
-    skipped, not waited for); returns them with their recipients, now in sending."""
+    """Claim every deliverable row of `ids` in one transaction; returns them with their
+    recipients, now in sending.
+
+    The rows are locked in key order and a lock another transaction holds is waited for, not
+    skipped: the holder is short (another claim, a sweep, a status change), and once it commits
+    the row is read again, so a row another worker took is in sending and left alone here, while a
+    row that was only being touched is still delivered by this batch.
+    """
     sending_timeout = timedelta(seconds=_setting("NOTIFICATIONS_SENDING_TIMEOUT", 600))
     with transaction.atomic():
-        rows = Notification.objects.select_for_update(of=("self",), skip_locked=True).filter(pk__in=list(ids))
+        locked = list(
+            Notification.objects.select_for_update(of=("self",))
+            .filter(pk__in=list(ids))
+            .order_by("pk")
+            .values_list("pk", flat=True)
+        )
+        rows = Notification.objects.filter(pk__in=locked)
         # A row left in sending by a lost worker is taken back, as deliver() does one at a time.
         Notification.transition_rows(
             rows.filter(sending_since__lte=now - sending_timeout),

@@ -115,6 +115,62 @@ def test_two_deliveries_racing_for_the_same_notification_send_once(transactional
     assert len(mail_folder.messages()) == 1
 
 
+def test_batch_waits_for_rows_another_transaction_is_updating_and_still_delivers_them(transactional_db, mail_folder):
+    # What `make bench` once caught: a worker took a batch while the queueing transaction still held
+    # its rows; the batch skipped them and the letters waited for the sweeper.
+    users = [ResearcherFactory(language="en") for _ in range(3)]
+    ids = [services.notify(user, Notification.Kind.SUBMISSION_RECEIPT, RECEIPT).pk for user in users]
+    holding, release = threading.Event(), threading.Event()
+
+    def hold_the_rows():
+        from django.db import connection
+
+        try:
+            with transaction.atomic():
+                Notification.objects.filter(pk__in=ids).update(queued_at=timezone.now())
+                holding.set()
+                release.wait(10)
+        finally:
+            connection.close()
+
+    holder = threading.Thread(target=hold_the_rows)
+    holder.start()
+    assert holding.wait(10)
+    releaser = threading.Timer(0.3, release.set)
+    releaser.start()
+
+    outcomes = services.deliver_batch(ids)
+    holder.join()
+    releaser.join()
+
+    assert {outcome.result for outcome in outcomes.values()} == {"sent"}
+    assert sorted(int(m["X-Portal-Notification"]) for m in mail_folder.messages()) == sorted(ids)
+
+
+def test_two_batches_racing_for_the_same_notifications_send_each_once(transactional_db, mail_folder, settings):
+    settings.EMAIL_BACKEND = "tests.notifications.backends.SlowFileBackend"
+    users = [ResearcherFactory() for _ in range(4)]
+    ids = [services.notify(user, Notification.Kind.SUBMISSION_RECEIPT, RECEIPT).pk for user in users]
+    results = []
+
+    def run(batch):
+        from django.db import connection
+
+        try:
+            results.extend(outcome.result for outcome in services.deliver_batch(batch).values())
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=run, args=(order,)) for order in (ids, list(reversed(ids)))]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+
+    assert sorted(results) == ["sent"] * 4 + ["skipped"] * 4
+    assert sorted(int(m["X-Portal-Notification"]) for m in mail_folder.messages()) == sorted(ids)
+
+
 def test_smtp_failure_is_retried_with_backoff_then_failed_with_the_error(celery_worker, settings):
     settings.EMAIL_BACKEND = "tests.notifications.backends.FailingBackend"
     settings.NOTIFICATIONS_RETRY_BACKOFF = 0.05
