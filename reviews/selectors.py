@@ -7,12 +7,11 @@ the services (a conflicted pair is never assigned nor scored).
 
 import csv
 import io
-import math
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.contrib.contenttypes.models import ContentType
-from django.db.models import Count, Exists, F, OuterRef, Q, Value
+from django.db.models import Avg, Count, DecimalField, Exists, F, OuterRef, Q, Value
 from django.db.models.functions import Lower, Replace
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -200,29 +199,30 @@ def call_progress(call, today=None):
 
 
 def weighted_score(scores, weights):
-    """The weighted mean of one review: sum(weight x score) / sum(weights) over scored criteria."""
+    """The weighted mean of one review: sum(weight x score) / sum(weights) over scored criteria.
+    (The ranking computes the same in SQL, see _RANKED_SQL.)"""
     total_weight = sum((weights[c] for c in scores), Decimal(0))
     if not total_weight:
         return None
     return sum((weights[c] * Decimal(s) for c, s in scores.items()), Decimal(0)) / total_weight
 
 
-def spread(values):
-    """Population standard deviation (0 for one review), as Decimal. Computed in floats (scores are
-    small integers, shown to two places): statistics.pstdev's exact fractions cost a ranking of
-    1,000 applications 70 ms."""
-    count = len(values)
-    if count < 2:
-        return Decimal(0)
-    floats = [float(v) for v in values]
-    mean = sum(floats) / count
-    return Decimal(repr(math.sqrt(sum((x - mean) ** 2 for x in floats) / count)))
+def _decimal(value):
+    if value is None or isinstance(value, Decimal):
+        return value
+    return Decimal(repr(value))  # SQLite answers floats
+
+
+def spread_from_moments(mean, mean_of_squares):
+    """Population standard deviation from the mean and the mean of the squares (0 for one value)."""
+    mean, mean_of_squares = _decimal(mean), _decimal(mean_of_squares)
+    variance = mean_of_squares - mean * mean
+    return variance.sqrt() if variance > 0 else Decimal(0)
 
 
 @dataclass
 class RankingRow:
     application: Application
-    review_scores: list = field(default_factory=list)  # weighted score of each submitted review
     mean: Decimal | None = None
     spread: Decimal = Decimal(0)
     count: int = 0
@@ -252,28 +252,69 @@ RANKING_PAGE_FIELDS = (
     "decision__released_at",
 )
 
+RANKED_STATUSES = (Application.Status.SUBMITTED, Application.Status.IN_REVIEW, Application.Status.DECIDED)
 
-def ranking(call, *, with_applicants=False):
-    """Every application of the call under review, best weighted mean first, in 4 queries
-    (the applicants are loaded too with `with_applicants`, for the committee exports).
+# One submitted review's weighted mean, then per application the mean of those, the mean of their
+# squares (for the spread) and their number; every application of the call under review in ranking
+# order: scored first, best rounded mean first, then by reference. Rounded as the page shows it, so
+# two applications shown with the same mean are in reference order. (`* 1.0`: SQLite stores whole
+# weights as integers and would divide them as integers.)
+_RANKED_SQL = """
+WITH review_scores AS (
+    SELECT a.application_id AS application_id,
+           SUM(cs.score * rc.weight) * 1.0 / NULLIF(SUM(rc.weight), 0) AS weighted
+    FROM {score} cs
+    JOIN {review} r ON r.id = cs.review_id
+    JOIN {assignment} a ON a.id = r.assignment_id
+    JOIN {criterion} rc ON rc.id = cs.criterion_id
+    WHERE a.call_id = %(call)s AND rc.call_id = %(call)s AND a.status = %(active)s
+      AND r.status = %(submitted)s AND cs.score IS NOT NULL
+    GROUP BY a.application_id, r.id
+), per_application AS (
+    SELECT application_id, AVG(weighted) AS mean, AVG(weighted * weighted) AS mean_square,
+           COUNT(*) AS reviews
+    FROM review_scores WHERE weighted IS NOT NULL GROUP BY application_id
+)
+SELECT app.id, p.mean, p.mean_square, COALESCE(p.reviews, 0)
+FROM {application} app LEFT JOIN per_application p ON p.application_id = app.id
+WHERE app.call_id = %(call)s AND app.status IN (%(status0)s, %(status1)s, %(status2)s)
+ORDER BY CASE WHEN p.mean IS NULL THEN 1 ELSE 0 END, ROUND(p.mean, 2) DESC,
+         COALESCE(app.reference, ''), app.id
+"""
 
-    Only submitted reviews count. An application's score is the mean of its reviews' weighted
-    means; its spread is the standard deviation of those; it is divergent when the spread
-    reaches DIVERGENCE_THRESHOLD.
-    """
-    criteria = list(ReviewCriterion.objects.filter(call=call).order_by("position", "id"))
-    weights = {c.pk: c.weight for c in criteria}
-    applications = (
-        Application.objects.filter(
-            call=call,
-            status__in=[Application.Status.SUBMITTED, Application.Status.IN_REVIEW, Application.Status.DECIDED],
+
+def _ranked(call, limit=None, offset=0):
+    """[(application id, mean, mean of squares, reviews)] in ranking order, from `offset`."""
+    from django.db import connection
+
+    sql = _RANKED_SQL.format(
+        score=CriterionScore._meta.db_table,
+        review=Review._meta.db_table,
+        assignment=ReviewAssignment._meta.db_table,
+        criterion=ReviewCriterion._meta.db_table,
+        application=Application._meta.db_table,
+    )
+    params = {
+        "call": call.pk,
+        "active": ReviewAssignment.Status.ACTIVE,
+        "submitted": Review.Status.SUBMITTED,
+        **{f"status{i}": str(status) for i, status in enumerate(RANKED_STATUSES)},
+    }
+    if limit is not None:
+        sql += " LIMIT %(limit)s OFFSET %(offset)s"
+        params.update(limit=limit, offset=offset)
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.fetchall()
+
+
+def _ranking_rows(call, criteria, ranked, offset, with_applicants):
+    """RankingRows for `ranked` (a slice of _ranked starting at `offset`), in 2 queries."""
+    ids = [application_id for application_id, *_ in ranked]
+    applications = Application.objects.filter(pk__in=ids).annotate(
+        assigned_count=Count(
+            "review_assignments", filter=Q(review_assignments__status=ReviewAssignment.Status.ACTIVE), distinct=True
         )
-        .annotate(
-            assigned_count=Count(
-                "review_assignments", filter=Q(review_assignments__status=ReviewAssignment.Status.ACTIVE), distinct=True
-            )
-        )
-        .order_by("reference", "pk")
     )
     if with_applicants:
         # The exports: every column but the long texts, with the applicants.
@@ -281,53 +322,85 @@ def ranking(call, *, with_applicants=False):
             "abstract", "keywords", "eligibility_report"
         )
     else:
-        # The ranking page reads these columns only: a call of 1,000 applications builds 1,000
-        # light objects instead of full ones with their applicants and timestamps.
+        # The ranking page reads these columns only.
         applications = applications.select_related("decision").only(*RANKING_PAGE_FIELDS)
-    applications = list(applications)
-    per_review = {}
-    for review_id, app_id, criterion_id, score in CriterionScore.objects.filter(
-        review__status=Review.Status.SUBMITTED,
-        review__assignment__status=ReviewAssignment.Status.ACTIVE,
-        review__assignment__call=call,
-        score__isnull=False,
-    ).values_list("review_id", "review__assignment__application_id", "criterion_id", "score"):
-        per_review.setdefault((app_id, review_id), {})[criterion_id] = score
-    rows = {}
-    for application in applications:
-        rows[application.pk] = RankingRow(
+    by_id = {application.pk: application for application in applications}
+    criterion_means = {}
+    for application_id, criterion_id, mean in (
+        CriterionScore.objects.filter(
+            review__status=Review.Status.SUBMITTED,
+            review__assignment__status=ReviewAssignment.Status.ACTIVE,
+            review__assignment__call=call,
+            review__assignment__application_id__in=ids,
+            score__isnull=False,
+        )
+        .values_list("review__assignment__application_id", "criterion_id")
+        .annotate(mean=Avg("score", output_field=DecimalField(max_digits=30, decimal_places=20)))
+        .values_list("review__assignment__application_id", "criterion_id", "mean")
+    ):
+        criterion_means.setdefault(application_id, {})[criterion_id] = _q(_decimal(mean))
+    rows = []
+    for position, (application_id, mean, mean_square, count) in enumerate(ranked, start=offset + 1):
+        application = by_id[application_id]
+        row = RankingRow(
             application=application,
             assigned=application.assigned_count,
             decision=getattr(application, "decision", None),
+            count=count,
         )
-    by_criterion = {}
-    for (app_id, _review_id), scores in per_review.items():
-        row = rows.get(app_id)
-        if row is None:
-            continue
-        value = weighted_score({c: s for c, s in scores.items() if c in weights}, weights)
-        if value is not None:
-            row.review_scores.append(value)
-        for criterion_id, score in scores.items():
-            by_criterion.setdefault((app_id, criterion_id), []).append(Decimal(score))
-    for row in rows.values():
-        row.count = len(row.review_scores)
-        if row.count:
-            row.mean = _q(sum(row.review_scores, Decimal(0)) / row.count)
-            row.spread = _q(spread(row.review_scores))
+        if count:
+            row.mean = _q(_decimal(mean))
+            row.spread = _q(spread_from_moments(mean, mean_square))
             row.divergent = row.spread >= DIVERGENCE_THRESHOLD
+            row.rank = position  # scored rows come first: their position is their rank
         row.criterion_means = {
-            c.pk: _q(sum(values, Decimal(0)) / len(values))
+            c.pk: criterion_means[application_id][c.pk]
             for c in criteria
-            if (values := by_criterion.get((row.application.pk, c.pk)))
+            if c.pk in criterion_means.get(application_id, {})
         }
         row.criterion_cells = [row.criterion_means.get(c.pk) for c in criteria]
-    ordered = sorted(
-        rows.values(), key=lambda r: (r.mean is None, -(r.mean or 0), r.application.reference or "", r.application.pk)
-    )
-    for position, row in enumerate(ordered, start=1):
-        row.rank = position if row.mean is not None else None
-    return criteria, ordered
+        rows.append(row)
+    return rows
+
+
+def ranking(call, *, with_applicants=False):
+    """Every application of the call under review, best weighted mean first, in 4 queries
+    (the applicants are loaded too with `with_applicants`, for the committee exports).
+
+    Only submitted reviews count. An application's score is the mean of its reviews' weighted
+    means; its spread is the standard deviation of those; it is divergent when the spread
+    reaches DIVERGENCE_THRESHOLD. The sums, means and order are computed by the database.
+    """
+    criteria = list(ReviewCriterion.objects.filter(call=call).order_by("position", "id"))
+    return criteria, _ranking_rows(call, criteria, _ranked(call), 0, with_applicants)
+
+
+class RankingPages:
+    """The ranking as a sequence for Django's Paginator: its length is one COUNT, a slice is one
+    page computed by the database (ranks stay global), so a page costs the same whatever the call's
+    size."""
+
+    def __init__(self, call, criteria):
+        self.call, self.criteria = call, criteria
+
+    def count(self):
+        return Application.objects.filter(call=self.call, status__in=RANKED_STATUSES).count()
+
+    def __len__(self):
+        return self.count()
+
+    def __getitem__(self, index):
+        if not isinstance(index, slice) or index.step not in (None, 1):
+            raise TypeError("RankingPages supports page slices only")
+        offset = index.start or 0
+        ranked = _ranked(self.call, limit=max(index.stop - offset, 0), offset=offset)
+        return _ranking_rows(self.call, self.criteria, ranked, offset, with_applicants=False)
+
+
+def ranking_pages(call):
+    """(criteria, RankingPages) for the ranking page."""
+    criteria = list(ReviewCriterion.objects.filter(call=call).order_by("position", "id"))
+    return criteria, RankingPages(call, criteria)
 
 
 # --- Committee export ----------------------------------------------------------------------------

@@ -387,16 +387,17 @@ class RankingView(StaffCallMixin, TemplateView):
     paginate_by = 50
 
     def get_context_data(self, **kwargs):
-        # The ranking is computed over the whole call (ranks are global); a page shows 50 rows,
-        # and the committee exports hold them all.
-        criteria, rows = selectors.ranking(self.call)
-        page = Paginator(rows, self.paginate_by).get_page(self.request.GET.get("page"))
+        # Ranks are global, over the whole call; the database computes the one page of 50 rows
+        # shown, and the committee exports hold them all.
+        criteria, rows = selectors.ranking_pages(self.call)
+        paginator = Paginator(rows, self.paginate_by)
+        page = paginator.get_page(self.request.GET.get("page"))
         return super().get_context_data(
             call=self.call,
             criteria=criteria,
             rows=page.object_list,
             page_obj=page,
-            total=len(rows),
+            total=paginator.count,
             threshold=selectors.DIVERGENCE_THRESHOLD,
             **kwargs,
         )

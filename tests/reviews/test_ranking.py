@@ -2,6 +2,8 @@
 
 import csv
 import io
+import random
+import statistics
 from decimal import Decimal
 
 import pytest
@@ -118,7 +120,7 @@ def test_ranking_page_costs_the_same_queries_with_1_and_50_applications(
     assert response.content.decode().count(">Decide<") == rows
 
 
-RANKING_QUERIES = 6  # session, user, call, criteria, applications with decisions, scores
+RANKING_QUERIES = 8  # session, user, call, criteria, count, the page's ranks, its applications, its criterion means
 
 
 def test_ranking_shows_fifty_rows_a_page_with_global_ranks(client, call, staff):
@@ -130,3 +132,44 @@ def test_ranking_shows_fifty_rows_a_page_with_global_ranks(client, call, staff):
     assert second.count(">Decide<") == 1
     assert "<td>51</td>" in second  # ranks run over the whole call, not the page
     assert "Applications 51 to 51 of 51." in second
+
+
+def test_database_ranking_matches_the_rules_computed_by_hand_on_every_page(call):
+    # Weights with decimals, one to three reviews each, a draft review, an application not scored:
+    # what the database computes must be what the programme's rule gives, rounded as shown.
+    first, second = ReviewCriterion.objects.filter(call=call).order_by("position")
+    first.weight, second.weight = Decimal("2.50"), Decimal("0.75")
+    first.save(), second.save()
+    weights = {first.pk: first.weight, second.pk: second.weight}
+    generator = random.Random(20261202)
+    expected = {}
+    for _ in range(11):
+        application = submitted_application(call)
+        reviews = [[generator.randint(1, 5), generator.randint(1, 5)] for _ in range(generator.randint(0, 3))]
+        for scores in reviews:
+            submitted_review(application, scores)
+        weighted = [selectors.weighted_score({first.pk: a, second.pk: b}, weights) for a, b in reviews]
+        expected[application.pk] = (
+            (sum(weighted, Decimal(0)) / len(weighted)).quantize(Decimal("0.01")) if weighted else None,
+            Decimal(statistics.pstdev(weighted)).quantize(Decimal("0.01")) if weighted else Decimal(0),
+            len(weighted),
+            [
+                (sum(Decimal(r[i]) for r in reviews) / len(reviews)).quantize(Decimal("0.01")) if reviews else None
+                for i in (0, 1)
+            ],
+            application.reference,
+        )
+    order = sorted(expected, key=lambda pk: (expected[pk][0] is None, -(expected[pk][0] or 0), expected[pk][4]))
+
+    _criteria, rows = selectors.ranking(call)
+    assert [row.application.pk for row in rows] == order
+    for position, row in enumerate(rows, start=1):
+        mean, spread, count, cells, _reference = expected[row.application.pk]
+        assert (row.mean, row.spread, row.count, row.criterion_cells) == (mean, spread, count, cells)
+        assert row.rank == (position if mean is not None else None)
+    _criteria, pages = selectors.ranking_pages(call)
+    assert len(pages) == 11
+    paged = pages[0:4] + pages[4:8] + pages[8:12]
+    assert [(r.application.pk, r.rank, r.mean, r.spread) for r in paged] == [
+        (r.application.pk, r.rank, r.mean, r.spread) for r in rows
+    ]
