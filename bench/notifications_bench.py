@@ -94,13 +94,14 @@ def measure(var_dir: Path, timeout=300):
     finally:
         stop(worker)
         stop(sink)
-    received = int(stats.read_text() or 0) if stats.exists() else 0
+    received, sessions = (int(n) for n in stats.read_text().split()) if stats.exists() else (0, 0)
     seconds = finished - started
     return {
         "notifications": created,
         "sent": sent,
         "failed": failed,
         "received_by_sink": received,
+        "smtp_sessions": sessions,
         "queue_seconds": round(queued - started, 2),
         "seconds": round(seconds, 2),
         "per_second": round(sent / seconds, 1) if seconds else 0.0,

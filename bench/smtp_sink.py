@@ -1,8 +1,9 @@
 """A minimal SMTP server that accepts every message and counts them (for the notifications benchmark).
 
 It speaks just enough SMTP for Django's SMTP backend (EHLO/HELO, MAIL, RCPT, DATA, RSET, NOOP,
-QUIT), keeps nothing, and writes the number of messages received to ``--stats`` every 0.2 s and on
-exit. Run: ``python bench/smtp_sink.py --port 2525 --stats /tmp/sink.count``.
+QUIT), keeps nothing, and writes the number of messages received and of SMTP sessions opened
+("messages sessions") to ``--stats`` every 0.2 s and on exit.
+Run: ``python bench/smtp_sink.py --port 2525 --stats /tmp/sink.count``.
 """
 
 from __future__ import annotations
@@ -14,10 +15,12 @@ import signal
 from pathlib import Path
 
 received = 0
+sessions = 0
 
 
 async def handle(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
-    global received
+    global received, sessions
+    sessions += 1
     writer.write(b"220 bench-sink ESMTP\r\n")
     in_data = False
     try:
@@ -60,10 +63,10 @@ async def main(port: int, stats: Path) -> None:
     server = await asyncio.start_server(handle, "127.0.0.1", port, backlog=256)
     async with server:
         while not stop.is_set():
-            stats.write_text(str(received))
+            stats.write_text(f"{received} {sessions}")
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(stop.wait(), 0.2)
-    stats.write_text(str(received))
+    stats.write_text(f"{received} {sessions}")
 
 
 if __name__ == "__main__":

@@ -551,6 +551,9 @@ def deliver_batch(ids):
 def _send_claimed(notification, connection, sent):
     try:
         message, rendered = build_email(notification, connection)
+        # Opened here, the connection stays open for the rest of the batch: a backend closes after
+        # sending only a connection it opened itself (one SMTP session a message otherwise).
+        connection.open()
         message.send()
     except RETRYABLE_ERRORS as exc:
         with suppress(Exception):

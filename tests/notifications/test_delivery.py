@@ -1,13 +1,17 @@
 """Delivery through the real Redis broker and a real Celery worker."""
 
+import subprocess
+import sys
 import threading
 from datetime import timedelta
+from pathlib import Path
 
 import pytest
 import time_machine
 from django.db import transaction
 from django.utils import timezone
 
+from bench.procs import free_port
 from notifications import services, tasks
 from notifications.models import Notification
 from tests.factories import ResearcherFactory, ReviewerFactory
@@ -169,6 +173,37 @@ def test_two_batches_racing_for_the_same_notifications_send_each_once(transactio
 
     assert sorted(results) == ["sent"] * 4 + ["skipped"] * 4
     assert sorted(int(m["X-Portal-Notification"]) for m in mail_folder.messages()) == sorted(ids)
+
+
+def test_a_batch_reaches_the_mail_server_in_one_smtp_session(db, settings, tmp_path):
+    # A real SMTP server on loopback (the benchmark's sink), Django's SMTP backend: the server sees
+    # every message of the batch in a single session, not one connection per message.
+    port, stats = free_port(), tmp_path / "sink.count"
+    sink = subprocess.Popen(
+        [
+            sys.executable,
+            str(Path(__file__).resolve().parents[2] / "bench" / "smtp_sink.py"),
+            "--port",
+            str(port),
+            "--stats",
+            str(stats),
+        ]
+    )
+    try:
+        wait_until(stats.exists)
+        settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+        settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", port
+        settings.EMAIL_HOST_USER = settings.EMAIL_HOST_PASSWORD = ""
+        settings.EMAIL_USE_TLS = settings.EMAIL_USE_SSL = False
+        ids = [services.notify(ResearcherFactory(), Notification.Kind.SUBMISSION_RECEIPT, RECEIPT).pk for _ in range(4)]
+
+        outcomes = services.deliver_batch(ids)
+
+        assert {outcome.result for outcome in outcomes.values()} == {"sent"}
+        wait_until(lambda: stats.read_text().split() == ["4", "1"], timeout=10)
+    finally:
+        sink.terminate()
+        sink.wait(10)
 
 
 def test_smtp_failure_is_retried_with_backoff_then_failed_with_the_error(celery_worker, settings):
