@@ -51,3 +51,23 @@ def test_a_researcher_cannot_open_the_admin(client, researcher):
     client.force_login(researcher)
     response = client.get(reverse("admin:applications_application_changelist"))
     assert response.status_code == 302
+
+
+@pytest.mark.parametrize("applications", [1, 30])
+def test_applications_changelist_costs_the_same_queries_with_1_and_30_applications(
+    client, staff, applications, django_assert_num_queries
+):
+    for _ in range(applications):
+        application = complete_application()
+        services.submit_application(application, application.applicant)
+    client.force_login(staff)
+    changelist = reverse("admin:applications_application_changelist")
+    client.get(changelist)
+    with django_assert_num_queries(CHANGELIST_QUERIES):
+        response = client.get(changelist)
+    assert len(response.context["cl"].result_list) == applications
+
+
+# session, user, the call and instrument filters' choices, the partner countries, the count, the
+# page of applications, the date drill-down's bounds and its years
+CHANGELIST_QUERIES = 9
