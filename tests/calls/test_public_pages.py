@@ -54,6 +54,19 @@ def test_the_list_filters_by_instrument_and_zone(client):
     assert "PRI Asia" in page and "PRI Europe" not in page and "Springboards" not in page
 
 
+def test_a_filter_value_that_does_not_exist_is_explained_and_the_other_choices_are_kept(client):
+    ZoneFactory(code="asia", name_en="Asia", countries=["JP"])
+    InstrumentFactory(code=Instrument.Code.PRI)
+    page = body(client, "/en/calls/", instrument="NOPE", zone="asia", status="upcoming")
+    assert 'id="id_instrument" class="form-select is-invalid" aria-invalid="true"' in page
+    assert 'aria-describedby="id_instrument_error"' in page
+    assert 'id="id_instrument_error"' in page and "Select a valid choice." in page
+    assert '<option value="asia" selected>Asia</option>' in page
+    assert '<option value="upcoming" selected>Opening soon</option>' in page
+    french = body(client, "/fr/calls/", instrument="NOPE")
+    assert "Sélectionnez un choix valide." in french
+
+
 def test_the_list_speaks_french_and_english(client):
     CallFactory(title_fr="Appel Tremplins 2026", title_en="Springboards call 2026")
     assert "Appel Tremplins 2026" in body(client, "/fr/calls/")
