@@ -28,7 +28,13 @@ def dashboard_applications(user):
 
 
 def open_calls():
-    return Call.objects.open_now().select_related("instrument").order_by("closes_at", "id")
+    """The calls the dashboard offers, with only what it shows (title, instrument, deadline)."""
+    return (
+        Call.objects.open_now()
+        .select_related("instrument")
+        .only("id", "title_fr", "title_en", "closes_at", "instrument__id", "instrument__name_fr", "instrument__name_en")
+        .order_by("closes_at", "id")
+    )
 
 
 def budget_summary(application):
@@ -61,7 +67,7 @@ def next_step_label(application, now=None):
             return _("The call has closed: this draft can no longer be submitted.")
         if not (application.title and application.abstract and application.keywords):
             return _("Complete the general information.")
-        if not application.partner_count:
+        if not application.has_partner:
             return _("Add the partner teams.")
         if not application.budget_total:
             return _("Fill in the budget.")

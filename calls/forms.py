@@ -43,9 +43,17 @@ class CallFilter(django_filters.FilterSet):
     def selects(self):
         """(bound field, choices) of each filter. The page writes the selects itself
         (calls/call_list.html): Django's widget templates and crispy's chain cost the public list
-        half of its time. The choices are read once, through iter(): list() on a model field's
-        choices would ask their length first, one COUNT query per select."""
-        return [(self.form[name], [*iter(field.choices)]) for name, field in self.form.fields.items()]
+        half of its time. The choices are read once, with one plain query per model field (its own
+        iterator opens a server-side cursor on PostgreSQL: three round trips instead of one)."""
+        return [(self.form[name], self._options(field)) for name, field in self.form.fields.items()]
+
+    @staticmethod
+    def _options(field):
+        queryset = getattr(field, "queryset", None)
+        if queryset is None:
+            return list(field.choices)
+        options = [] if field.empty_label is None else [("", field.empty_label)]
+        return options + [(field.prepare_value(obj), field.label_from_instance(obj)) for obj in queryset.all()]
 
     def filter_status(self, queryset, name, value):
         now = timezone.now()

@@ -123,6 +123,13 @@ def _criteria_count():
     )
 
 
+# What the queue shows: no abstract, no frozen report, no call description is read.
+QUEUE_FIELDS = (
+    *("id", "application_id", "call_id", "due_date", "application__id", "application__title"),
+    *("application__reference", "call__id", "call__title_fr", "call__title_en"),
+)
+
+
 def reviewer_queue(user):
     """The reviewer's active, conflict-free assignments with the review's status and how many
     criteria are scored, in one query."""
@@ -139,6 +146,7 @@ def reviewer_queue(user):
     return (
         ReviewAssignment.objects.for_reviewer(user)
         .select_related("application", "call")
+        .only(*QUEUE_FIELDS)
         .annotate(
             review_status=F("review__status"),
             scored_count=Coalesce(Subquery(scored, output_field=IntegerField()), 0),

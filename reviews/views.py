@@ -67,9 +67,9 @@ class QueueView(ReviewerRequiredMixin, TemplateView):
             assignment.overdue = assignment.review_status != Review.Status.SUBMITTED and assignment.due_date < today
         context["assignments"] = assignments
         context["invitations"] = list(
-            ReviewerInvitation.objects.filter(
-                reviewer=self.request.user, status=ReviewerInvitation.Status.PENDING
-            ).select_related("call")
+            ReviewerInvitation.objects.filter(reviewer=self.request.user, status=ReviewerInvitation.Status.PENDING)
+            .select_related("call")
+            .only("id", "call__id", "call__title_fr", "call__title_en")
         )
         return context
 
