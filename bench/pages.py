@@ -119,22 +119,30 @@ def page_rows():
 
 
 def timings(requests=200, warmup=10):
-    """{page: {"p50_ms", "p95_ms", "ratio_p95"}}: p95 of `requests` GETs over the trivial page's p95."""
+    """{page: {"p50_ms", "p95_ms", "ratio_p95"}}: p95 of `requests` GETs over the trivial page's p95.
+
+    The pages are requested in turn (one GET of each, `requests` rounds), so that every page and
+    the trivial one are measured under the same conditions: measured one page after the other, a
+    pause of the machine during one page's turn moved its p95 alone (the trivial page's p95 went
+    from 4 to 6.5 ms between runs an hour apart, the pages did not follow)."""
     clients = _clients()
-    results = {}
-    for name, url, role in pages():
-        client = clients[role]
+    measured = pages()
+    for _name, url, role in measured:
         for _ in range(warmup):
-            _get(client, url)
-        samples = []
-        for _ in range(requests):
+            _get(clients[role], url)
+    samples = {name: [] for name, _url, _role in measured}
+    for _ in range(requests):
+        for name, url, role in measured:
             started = time.perf_counter()
-            _get(client, url)
-            samples.append((time.perf_counter() - started) * 1000)
-        results[name] = {
-            "p50_ms": round(float(np.percentile(samples, 50)), 2),
-            "p95_ms": round(float(np.percentile(samples, 95)), 2),
+            _get(clients[role], url)
+            samples[name].append((time.perf_counter() - started) * 1000)
+    results = {
+        name: {
+            "p50_ms": round(float(np.percentile(values, 50)), 2),
+            "p95_ms": round(float(np.percentile(values, 95)), 2),
         }
+        for name, values in samples.items()
+    }
     trivial = results[TRIVIAL]["p95_ms"]
     for values in results.values():
         values["ratio_p95"] = round(values["p95_ms"] / trivial, 2)
