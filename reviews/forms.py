@@ -86,7 +86,9 @@ class ScoreForm(forms.Form):
                 coerce=int,
                 empty_value=None,
                 required=False,
-                widget=forms.RadioSelect,
+                # Bootstrap's radio class: the button floats beside its label, which wraps under
+                # itself on a phone instead of leaving the button alone on a line.
+                widget=forms.RadioSelect(attrs={"class": "form-check-input"}),
             )
             self.fields[comment_field_name(criterion)] = forms.CharField(
                 label=_("Comment on “%(criterion)s”") % {"criterion": criterion.name},

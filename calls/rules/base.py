@@ -11,7 +11,7 @@ from enum import StrEnum
 from zoneinfo import ZoneInfo
 
 from django.utils import formats
-from django.utils.translation import gettext
+from django.utils.translation import gettext, ngettext
 
 PARIS = ZoneInfo("Europe/Paris")
 
@@ -65,14 +65,34 @@ class Text:
 
     msgid: str
     params: tuple[tuple[str, object], ...] = ()
+    # A message with a plural form: the plural msgid and the parameter whose number chooses the form.
+    plural: str | None = None
+    number: str | None = None
 
     def __str__(self):
         values = {key: str(value) for key, value in self.params}
-        return gettext(self.msgid) % values if values else gettext(self.msgid)
+        if self.plural is None:
+            message = gettext(self.msgid)
+        else:
+            message = ngettext(self.msgid, self.plural, int(dict(self.params)[self.number]))
+        return message % values if values else message
 
 
 def text(msgid, **params):
     return Text(msgid, tuple(sorted(params.items())))
+
+
+def ngettext_noop(singular, plural):
+    """Marks a message with a plural form for makemessages (inserm_portal's makemessages command
+    extracts it); plural_text() chooses the form when the message is shown."""
+    return singular, plural
+
+
+def plural_text(forms, number, **params):
+    """A message whose form follows the number in the parameter named `number` ("1 partner team",
+    "2 partner teams"; in French 0 and 1 take the singular)."""
+    singular, plural = forms
+    return Text(singular, tuple(sorted(params.items())), plural=plural, number=number)
 
 
 @dataclass(frozen=True)

@@ -4,7 +4,19 @@ from datetime import timedelta
 
 from django.utils.translation import gettext_noop
 
-from .base import PARIS, CallStatus, Countries, Moment, Money, failed, passed, text, warned
+from .base import (
+    PARIS,
+    CallStatus,
+    Countries,
+    Moment,
+    Money,
+    failed,
+    ngettext_noop,
+    passed,
+    plural_text,
+    text,
+    warned,
+)
 from .geography import foreign
 
 
@@ -54,19 +66,49 @@ def check_partner_count(call, proposal, code="partners.count"):
     if count < low:
         return failed(
             code,
-            text(gettext_noop("%(count)s partner teams: this call needs at least %(min)s."), count=count, min=low),
+            plural_text(
+                ngettext_noop(
+                    "%(count)s partner team: this call needs at least %(min)s.",
+                    "%(count)s partner teams: this call needs at least %(min)s.",
+                ),
+                "count",
+                count=count,
+                min=low,
+            ),
         )
     if high is not None and count > high:
         return failed(
             code,
-            text(gettext_noop("%(count)s partner teams: this call allows at most %(max)s."), count=count, max=high),
+            plural_text(
+                ngettext_noop(
+                    "%(count)s partner team: this call allows at most %(max)s.",
+                    "%(count)s partner teams: this call allows at most %(max)s.",
+                ),
+                "count",
+                count=count,
+                max=high,
+            ),
         )
     if high is None:
-        return passed(code, text(gettext_noop("%(count)s partner teams (at least %(min)s)."), count=count, min=low))
+        return passed(
+            code,
+            plural_text(
+                ngettext_noop(
+                    "%(count)s partner team (at least %(min)s).", "%(count)s partner teams (at least %(min)s)."
+                ),
+                "count",
+                count=count,
+                min=low,
+            ),
+        )
     return passed(
         code,
-        text(
-            gettext_noop("%(count)s partner teams, within the %(min)s to %(max)s this call allows."),
+        plural_text(
+            ngettext_noop(
+                "%(count)s partner team, within the %(min)s to %(max)s this call allows.",
+                "%(count)s partner teams, within the %(min)s to %(max)s this call allows.",
+            ),
+            "count",
             count=count,
             min=low,
             max=high,
@@ -121,7 +163,15 @@ def check_duration(call, proposal):
         )
     return passed(
         code,
-        text(gettext_noop("%(months)s months, within the %(max)s months this call funds."), months=months, max=limit),
+        plural_text(
+            ngettext_noop(
+                "%(months)s month, within the %(max)s months this call funds.",
+                "%(months)s months, within the %(max)s months this call funds.",
+            ),
+            "months",
+            months=months,
+            max=limit,
+        ),
     )
 
 

@@ -150,3 +150,19 @@ def test_a_tremplin_starts_a_new_collaboration():
     assert finding(existing, "tremplin.collaboration_not_new").outcome == Outcome.FAIL
     assert finding(unanswered, "tremplin.collaboration_not_new").outcome == Outcome.WARNING
     assert is_eligible(unanswered)  # a warning does not block
+
+
+def test_the_partner_and_duration_messages_take_the_singular_for_one():
+    from django.utils import translation
+
+    one = check_application(applicant("CRCN", date(2024, 1, 1)), CALL, proposal(("JP",), duration=1), NOW)
+    two = check_application(applicant("CRCN", date(2024, 1, 1)), CALL, proposal(("JP", "BR")), NOW)
+    with translation.override("en"):
+        assert str(finding(one, "partners.count").message) == "1 partner team, within the 1 to 1 this call allows."
+        assert str(finding(two, "partners.count").message) == "2 partner teams: this call allows at most 1."
+        assert str(finding(one, "duration.too_long").message) == "1 month, within the 12 months this call funds."
+    with translation.override("fr"):
+        assert str(finding(one, "partners.count").message) == (
+            "1 équipe partenaire, dans la fourchette de 1 à 1 de cet appel."
+        )
+        assert str(finding(two, "partners.count").message) == "2 équipes partenaires : cet appel en permet au plus 1."
