@@ -7,6 +7,8 @@
   document.querySelectorAll("textarea[data-max-words]").forEach(function (area) {
     var output = document.getElementById("abstract-counter");
     if (!output) { return; }
+    // Under the abstract's own help text, where the eye is while typing.
+    (area.closest(".mb-3") || area.parentNode).appendChild(output);
     var max = parseInt(area.getAttribute("data-max-words"), 10);
     // Keep the help text and the errors Django names in aria-describedby; add the counter after them.
     var described = (area.getAttribute("aria-describedby") || "").split(/\s+/).filter(Boolean);
