@@ -27,6 +27,13 @@ def _wait_worker(app, timeout=60):
     raise RuntimeError("the Celery worker did not answer within 60 s")
 
 
+def _received(stats: Path) -> int:
+    try:
+        return int(stats.read_text().split()[0])
+    except (OSError, ValueError, IndexError):
+        return 0
+
+
 def measure(var_dir: Path, timeout=300):
     import redis
     from django.conf import settings
@@ -86,10 +93,13 @@ def measure(var_dir: Path, timeout=300):
         deadline = time.monotonic() + timeout
         sent = 0
         while time.monotonic() < deadline:
-            sent = rows.filter(status=Notification.Status.SENT).count()
-            if sent >= created:
-                break
-            time.sleep(0.1)
+            # The sink's file first (free), the database only once the sink has every message:
+            # counting sent rows every 0.1 s took a share of the two cores the worker needs.
+            if _received(stats) >= created:
+                sent = rows.filter(status=Notification.Status.SENT).count()
+                if sent >= created:
+                    break
+            time.sleep(0.05)
         finished = time.perf_counter()
         time.sleep(0.5)
         failed = rows.filter(status=Notification.Status.FAILED).count()

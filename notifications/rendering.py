@@ -107,12 +107,13 @@ def _one_line(text):
     return " ".join(text.split())
 
 
-def render_subject(notification):
+def render_subject(notification, context=None):
     """The subject as it would be sent (overrides included); no database access."""
     if notification.subject_override:
         return _one_line(notification.subject_override)
     with translation.override(notification.language):
-        context = template_context(notification)
+        if context is None:
+            context = template_context(notification)
         return _one_line(
             _render(_template_name(notification.kind, notification.language, "subject.txt"), context, False)
         )
@@ -122,7 +123,7 @@ def render_message(notification):
     """Subject, text and HTML of the e-mail; staff overrides replace the template's subject and text."""
     with translation.override(notification.language):
         context = template_context(notification, recipient=notification.recipient)
-        subject = render_subject(notification)
+        subject = render_subject(notification, context)
         if notification.body_override:
             text = notification.body_override
             html = _render("notifications/email/override.html", {**context, "body": text}, True)

@@ -20,6 +20,8 @@ systems can recognise the duplicate.
 import json
 import logging
 import smtplib
+import uuid
+from collections import defaultdict
 from contextlib import suppress
 from dataclasses import dataclass
 from datetime import timedelta
@@ -429,10 +431,21 @@ def _finish(notification, target, **changes):
         row.transition(target, sending_since=None, **changes)
 
 
+class PortalEmail(EmailMultiAlternatives):
+    """An e-mail that names its MIME boundary itself: left to pick one, Python's generator compiles
+    a new regular expression for every message (a tenth of a message's time in a batch)."""
+
+    def message(self):
+        message = super().message()
+        if message.is_multipart() and message.get_boundary() is None:
+            message.set_boundary(f"==portal-{uuid.uuid4().hex}==")
+        return message
+
+
 def build_email(notification, connection=None):
     rendered = render_message(notification)
     host = settings.PORTAL_BASE_URL.split("://", 1)[-1].split("/", 1)[0].split(":", 1)[0] or "localhost"
-    message = EmailMultiAlternatives(
+    message = PortalEmail(
         subject=rendered.subject,
         body=rendered.text,
         from_email=settings.DEFAULT_FROM_EMAIL,
@@ -567,16 +580,31 @@ def _send_claimed(notification, connection, sent):
     return DeliveryOutcome(DeliveryOutcome.SENT)
 
 
+# Above this many different subjects in a batch, the rows are marked in one UPDATE with a CASE.
+MARK_SENT_MAX_SUBJECT_GROUPS = 4
+
+
 def _mark_sent(sent):
-    """sending → sent for every row handed to the mail server, in one UPDATE (subjects per row)."""
+    """sending → sent for every row handed to the mail server, with the subject each was sent with.
+
+    A batch mostly carries one message to many people (a call opened), so its rows share one or
+    two subjects: one plain UPDATE per subject. Many different subjects take one UPDATE with a
+    CASE over the rows, which Django builds in about half a millisecond a row."""
     now = timezone.now()
+    changes = {"sent_at": now, "sending_since": None, "last_error": ""}
+    by_subject = defaultdict(list)
+    for pk, subject in sent.items():
+        by_subject[subject].append(pk)
+    if len(by_subject) <= MARK_SENT_MAX_SUBJECT_GROUPS:
+        for subject, pks in by_subject.items():
+            rows = Notification.objects.filter(pk__in=pks)
+            Notification.transition_rows(rows, Status.SENDING, Status.SENT, subject=subject, **changes)
+        return
     whens = [When(pk=pk, then=Value(subject)) for pk, subject in sent.items()]
     Notification.transition_rows(
         Notification.objects.filter(pk__in=list(sent)),
         Status.SENDING,
         Status.SENT,
-        sent_at=now,
-        sending_since=None,
-        last_error="",
         subject=Case(*whens, default=F("subject"), output_field=CharField()),
+        **changes,
     )

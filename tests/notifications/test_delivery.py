@@ -206,6 +206,26 @@ def test_a_batch_reaches_the_mail_server_in_one_smtp_session(db, settings, tmp_p
         sink.wait(10)
 
 
+@pytest.mark.parametrize("references", [["0042"] * 5, ["0042", "0043", "0042"], [f"{n:04}" for n in range(1, 8)]])
+def test_each_row_of_a_batch_keeps_the_subject_it_was_sent_with(db, settings, references):
+    # One subject for the whole batch, a few, or more than the grouped UPDATEs take (CASE).
+    from django.core import mail
+
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    ids = [
+        services.notify(ResearcherFactory(), Notification.Kind.SUBMISSION_RECEIPT, {**RECEIPT, "reference": ref}).pk
+        for ref in references
+    ]
+
+    services.deliver_batch(ids)
+
+    sent = {int(message.extra_headers["X-Portal-Notification"]): message.subject for message in mail.outbox}
+    assert sorted(sent) == sorted(ids)
+    stored = dict(Notification.objects.filter(pk__in=ids, status="sent").values_list("pk", "subject"))
+    assert stored == sent
+    assert {stored[pk] for pk in ids} == {f"Accusé de réception de votre candidature {ref}" for ref in references}
+
+
 def test_smtp_failure_is_retried_with_backoff_then_failed_with_the_error(celery_worker, settings):
     settings.EMAIL_BACKEND = "tests.notifications.backends.FailingBackend"
     settings.NOTIFICATIONS_RETRY_BACKOFF = 0.05
