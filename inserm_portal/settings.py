@@ -7,6 +7,7 @@ DEBUG=0, SECRET_KEY, ALLOWED_HOSTS, DATABASE_URL, CELERY_BROKER_URL and the e-ma
 """
 
 import os
+import sys
 from datetime import timedelta
 from pathlib import Path
 
@@ -35,11 +36,25 @@ def env_list(name, default=""):
 
 DEBUG = env_bool("DEBUG", False)
 
+# manage.py commands that neither serve pages, send mail nor sign anything: a fresh clone runs
+# them with no settings at all (`makemigrations --check`, as the conventions ask). The command is
+# read from the command line, not from a variable a deployment could set by mistake.
+OFFLINE_COMMANDS = {"makemigrations", "showmigrations", "sqlmigrate", "makemessages", "compilemessages"}
+
+
+def _offline_command(argv):
+    return len(argv) > 1 and Path(argv[0]).name in {"manage.py", "django-admin"} and argv[1] in OFFLINE_COMMANDS
+
+
 SECRET_KEY = env("SECRET_KEY")
 if not SECRET_KEY:
-    if not DEBUG:
+    if DEBUG:
+        SECRET_KEY = "dev-only-insecure-key-change-me-in-production-0123456789abcdef"
+    elif _offline_command(sys.argv):
+        SECRET_KEY = "django-insecure-offline-command-signs-nothing-0123456789abcdef"
+    else:
+        # The web server, the Celery worker and every other command.
         raise ImproperlyConfigured("SECRET_KEY must be set when DEBUG is off.")
-    SECRET_KEY = "dev-only-insecure-key-change-me-in-production-0123456789abcdef"
 
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "127.0.0.1,localhost" if DEBUG else "")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")

@@ -46,6 +46,26 @@ def test_production_refuses_to_start_without_a_secret_key():
     assert "SECRET_KEY must be set" in result.stderr
 
 
+def test_the_web_server_refuses_to_start_without_a_secret_key():
+    result = subprocess.run(
+        [sys.executable, "-c", "import inserm_portal.wsgi"],
+        cwd=ROOT,
+        env={k: v for k, v in os.environ.items() if k not in {"DEBUG", "SECRET_KEY", "DJANGO_SETTINGS_MODULE"}},
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode != 0
+    assert "SECRET_KEY must be set" in result.stderr
+
+
+def test_a_fresh_clone_checks_its_migrations_with_no_settings_at_all():
+    # The conventions' `makemigrations --check`, run as a new developer would: no DEBUG, no key.
+    result = _manage(["makemigrations", "--check", "--dry-run"], {"DATABASE_URL": "sqlite:///:memory:"})
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "No changes detected" in result.stdout
+
+
 def test_defaults_need_no_server_sqlite_and_filesystem_broker(tmp_path):
     code = (
         "from django.conf import settings;"
