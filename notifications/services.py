@@ -433,7 +433,8 @@ def _finish(notification, target, **changes):
 
 class PortalEmail(EmailMultiAlternatives):
     """An e-mail that names its MIME boundary itself: left to pick one, Python's generator compiles
-    a new regular expression for every message (a tenth of a message's time in a batch)."""
+    a new regular expression for every message (about 0.1 ms of the 0.4–0.5 ms that building and
+    encoding a message takes)."""
 
     def message(self):
         message = super().message()
@@ -589,7 +590,8 @@ def _mark_sent(sent):
 
     A batch mostly carries one message to many people (a call opened), so its rows share one or
     two subjects: one plain UPDATE per subject. Many different subjects take one UPDATE with a
-    CASE over the rows, which Django builds in about half a millisecond a row."""
+    CASE over the rows, whose hundred WHEN clauses Django is slow to build (a fifth of a batch's
+    time in a profile)."""
     now = timezone.now()
     changes = {"sent_at": now, "sending_since": None, "last_error": ""}
     by_subject = defaultdict(list)

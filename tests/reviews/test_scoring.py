@@ -5,10 +5,10 @@ import pytest
 from calls.models import ReviewCriterion
 from notifications.models import Notification
 from reviews import services
-from reviews.models import Review
+from reviews.models import Review, ReviewerInvitation
 from reviews.services import queue_assignment_notifications
 
-from .factories import ReviewerProfileFactory, assign, submitted_application
+from .factories import ClosedCallFactory, ReviewerProfileFactory, assign, submitted_application
 from .helpers import url
 
 pytestmark = pytest.mark.django_db
@@ -111,6 +111,8 @@ def queue_setup(call, n):
     reviewer = ReviewerProfileFactory(institution="").user
     for _ in range(n):
         assign(submitted_application(call), reviewer)
+        # A pending invitation per row too: the queue lists them above the assignments.
+        ReviewerInvitation.objects.create(call=ClosedCallFactory(), reviewer=reviewer)
     return reviewer
 
 
@@ -123,6 +125,7 @@ def test_queue_costs_the_same_queries_with_1_and_50_assignments(client, call, ro
         response = client.get(url("queue"))
     assert response.status_code == 200
     assert response.content.decode().count("/reviews/applications/") == rows
+    assert response.content.decode().count("/reviews/invitations/") == rows
 
 
 QUEUE_QUERIES = 5  # session, user, reviewer profile (conflicts), assignments with progress, invitations
