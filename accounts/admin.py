@@ -5,6 +5,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from . import personal_data
 from .models import AuditEvent, ErasureRequest, User
+from .third_party_labels import TOTP_LABELS
 
 
 @admin.register(User)
@@ -86,12 +87,33 @@ if admin.site.is_registered(TOTPDevice):
 
 @admin.register(TOTPDevice)
 class TOTPDeviceAdmin(ReadOnlyAdmin):
-    list_display = ["user", "name", "confirmed", "created_at", "last_used_at"]
+    # django-otp's field labels are not translatable: the columns carry the portal's own.
+    list_display = ["device_user", "device_name", "device_confirmed", "device_created_at", "device_last_used_at"]
     list_filter = ["confirmed"]
     search_fields = ["user__email"]
     list_select_related = ["user"]
-    fields = ["user", "name", "confirmed", "created_at", "last_used_at"]
+    fields = list_display
     readonly_fields = fields
+
+    @admin.display(description=TOTP_LABELS["fields"]["user"][0], ordering="user__email")
+    def device_user(self, device):
+        return device.user
+
+    @admin.display(description=TOTP_LABELS["fields"]["name"][0], ordering="name")
+    def device_name(self, device):
+        return device.name
+
+    @admin.display(description=TOTP_LABELS["fields"]["confirmed"][0], boolean=True, ordering="confirmed")
+    def device_confirmed(self, device):
+        return device.confirmed
+
+    @admin.display(description=TOTP_LABELS["fields"]["created_at"][0], ordering="created_at")
+    def device_created_at(self, device):
+        return device.created_at
+
+    @admin.display(description=TOTP_LABELS["fields"]["last_used_at"][0], ordering="last_used_at")
+    def device_last_used_at(self, device):
+        return device.last_used_at
 
     def has_delete_permission(self, request, obj=None):
         return request.user.is_active and request.user.is_superuser

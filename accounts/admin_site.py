@@ -8,6 +8,7 @@ django-axes), then through the second-factor page: the admin has no login form o
 from django.conf import settings
 from django.contrib import admin
 from django.contrib.auth.views import redirect_to_login
+from django.core.exceptions import PermissionDenied
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme, urlencode
@@ -39,4 +40,13 @@ class PortalAdminSite(admin.AdminSite):
         user = request.user
         if user.is_authenticated and user.is_active and user.is_staff and not second_factor_ok(request):
             return redirect(f"{reverse('two_factor')}?{urlencode({'next': target})}")
+        if user.is_authenticated:
+            # Sending a logged-in researcher to the login page would send them straight back here
+            # (a redirect loop): say why instead.
+            raise PermissionDenied(
+                _(
+                    "Staff administration is for the staff of the international relations offices: "
+                    "your account is not a staff account. Your own pages are in the menu above."
+                )
+            )
         return redirect_to_login(target)

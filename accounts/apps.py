@@ -7,6 +7,11 @@ class AccountsConfig(AppConfig):
     name = "accounts"
     verbose_name = _("Accounts")
 
+    def ready(self):
+        from .third_party_labels import label_third_party_models
+
+        label_third_party_models()
+
 
 class PortalAdminConfig(admin_apps.AdminConfig):
     """Django admin with the portal's site (second factor for staff when it is required); listed

@@ -1,20 +1,22 @@
 """Account forms: sign-up (an account that works once its e-mail address is verified), the
-second factor, the erasure request and the password reset whose e-mail goes through the outbox."""
+second factor, the erasure request and the password reset. Sign-up and password reset only queue a
+Celery task: see accounts.services for why."""
 
 from django import forms
 from django.conf import settings
 from django.contrib.auth.forms import BaseUserCreationForm, PasswordResetForm
-from django.core.exceptions import ValidationError
-from django.urls import reverse
-from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
+from . import services
 from .models import User
-from .signals import password_reset_requested
 
 
 class SignupForm(BaseUserCreationForm):
-    """E-mail, names, preferred language and a password checked by AUTH_PASSWORD_VALIDATORS."""
+    """E-mail, names, preferred language and a password checked by AUTH_PASSWORD_VALIDATORS.
+
+    Nothing here depends on whether the address has an account: validation never looks it up, and
+    save() writes nothing but queues the sign-up task (accounts.services), which does. The page
+    then answers the same, in the same time, for every address."""
 
     language = forms.ChoiceField(
         label=_("preferred language"),
@@ -33,26 +35,22 @@ class SignupForm(BaseUserCreationForm):
         self.fields["email"].widget.attrs.update({"autocomplete": "email", "autofocus": True})
 
     def clean_email(self):
-        email = User.objects.normalize_email(self.cleaned_data.get("email", "")).lower()
-        existing = User.objects.filter(email__iexact=email).first()
-        if existing is not None and not existing.is_active and existing.last_login is None:
-            # Signed up but never verified (lost or expired link): signing up again takes over that
-            # account and sends a new link; only the owner of the mailbox can activate it.
-            self.instance = existing
-        elif existing is not None:
-            raise ValidationError(
-                _("An account already uses this e-mail address: log in, or reset your password."),
-                code="duplicate_email",
-            )
-        return email
+        return User.objects.normalize_email(self.cleaned_data.get("email", "")).lower()
+
+    def validate_unique(self):
+        """No uniqueness check: "this address is taken" would tell anyone which addresses have an
+        account. The sign-up task finds an existing account (and the unique index settles a race)."""
 
     def save(self, commit=True):
-        user = super().save(commit=False)
-        user.is_active = False
-        user.is_researcher = True
-        if commit:
-            user.save()
-        return user
+        """Queue the sign-up; no account is created or changed here (see accounts.services)."""
+        data = self.cleaned_data
+        services.request_signup(
+            email=data["email"],
+            first_name=data["first_name"],
+            last_name=data["last_name"],
+            language=data["language"],
+            password=data["password1"],
+        )
 
 
 class TokenForm(forms.Form):
@@ -77,12 +75,10 @@ class ErasureRequestForm(forms.Form):
 
 
 class OutboxPasswordResetForm(PasswordResetForm):
-    """Django's password reset form, whose e-mail goes through the portal's outbox (and so through
-    Celery, in the account's language) instead of being sent during the request. The page answers
-    the same whether or not the address has an account."""
+    """Django's password reset form whose save() only queues a Celery task with the address: the
+    task looks the address up and sends the link through the outbox, in the account's language
+    (accounts.services.send_password_reset). The page answers the same, after the same work,
+    whether or not the address has an account."""
 
-    def send_mail(self, subject_template_name, email_template_name, context, from_email, to_email, **kwargs):
-        user = context["user"]
-        with translation.override("fr"):
-            path = reverse("password_reset_confirm", args=[context["uid"], context["token"]])
-        password_reset_requested.send(sender=type(user), user=user, url_path=path.removeprefix("/fr"))
+    def save(self, **kwargs):
+        services.request_password_reset(self.cleaned_data["email"])

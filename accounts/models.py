@@ -106,6 +106,7 @@ class AuditEvent(models.Model):
         ASSIGNMENT_REMOVED = "assignment.removed", _("assignment ended by staff")
         REVIEW_REOPENED = "review.reopened", _("review reopened")
         DECISION_RECORDED = "decision.recorded", _("decision recorded")
+        DECISIONS_RELEASED = "decisions.released", _("decision letters released")
         ERASURE_REQUESTED = "personal_data.erasure_requested", _("erasure of personal data requested")
         ERASURE_DONE = "personal_data.erased", _("personal data erased")
         TWO_FACTOR_ENROLLED = "two_factor.enrolled", _("second factor set up")

@@ -72,11 +72,20 @@ def verify(request, token):
 def enrol(request, token):
     """Confirm the pending device with a first code (the session is verified with it); raise
     WrongCode otherwise."""
+    refusal = None
     with transaction.atomic():
         device = TOTPDevice.objects.select_for_update().filter(user=request.user, confirmed=False).first()
-        _check(device, token)
-        device.confirmed = True
-        device.save(update_fields=["confirmed"])
-        TOTPDevice.objects.filter(user=request.user, confirmed=False).delete()
-        record(request.user, AuditEvent.Action.TWO_FACTOR_ENROLLED, request.user)
+        try:
+            _check(device, token)
+        except WrongCode as wrong:
+            # Raised outside the block: the failure count django-otp has just saved on the device
+            # (its throttle) must be committed, not rolled back with the refusal.
+            refusal = wrong
+        else:
+            device.confirmed = True
+            device.save(update_fields=["confirmed"])
+            TOTPDevice.objects.filter(user=request.user, confirmed=False).delete()
+            record(request.user, AuditEvent.Action.TWO_FACTOR_ENROLLED, request.user)
+    if refusal is not None:
+        raise refusal
     otp_login(request, device)

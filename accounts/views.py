@@ -5,35 +5,38 @@ import json
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import get_user_model
+from django.contrib.auth import views as auth_views
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.serializers.json import DjangoJSONEncoder
-from django.db import transaction
 from django.http import Http404, HttpResponse
-from django.shortcuts import redirect
+from django.shortcuts import redirect, render
 from django.urls import reverse, reverse_lazy
-from django.utils import timezone, translation
-from django.utils.encoding import force_bytes, force_str
-from django.utils.http import url_has_allowed_host_and_scheme, urlencode, urlsafe_base64_decode, urlsafe_base64_encode
+from django.utils import timezone
+from django.utils.encoding import force_str
+from django.utils.http import url_has_allowed_host_and_scheme, urlencode, urlsafe_base64_decode
 from django.utils.translation import gettext as _
 from django.views import View
 from django.views.generic import FormView, TemplateView
 
-from . import personal_data, two_factor
-from .forms import ErasureRequestForm, SignupForm, TokenForm
-from .signals import verification_requested
+from . import personal_data, throttle, two_factor
+from .forms import ErasureRequestForm, OutboxPasswordResetForm, SignupForm, TokenForm
 from .tokens import email_verification_token
 
 
-def verification_path(user):
-    """The link's path without the language prefix, as notifications expect it."""
-    uid = urlsafe_base64_encode(force_bytes(user.pk))
-    token = email_verification_token.make_token(user)
-    with translation.override("fr"):
-        path = reverse("signup_verify", args=[uid, token])
-    return path.removeprefix("/fr")
+class RequestsPerIPLimitMixin:
+    """Pages that send e-mail to a typed address: past the hour's allowance of requests from one IP
+    address (accounts.throttle), a translated 429 page instead of the form."""
+
+    def post(self, request, *args, **kwargs):
+        if not throttle.request_allowed(request):
+            return render(request, "registration/too_many_requests.html", status=429)
+        return super().post(request, *args, **kwargs)
 
 
-class SignupView(FormView):
+class SignupView(RequestsPerIPLimitMixin, FormView):
+    """The same answer for every valid form, whether or not the address has an account: the form's
+    save() only queues the sign-up task."""
+
     template_name = "registration/signup.html"
     form_class = SignupForm
     success_url = reverse_lazy("signup_sent")
@@ -44,10 +47,15 @@ class SignupView(FormView):
         return super().dispatch(request, *args, **kwargs)
 
     def form_valid(self, form):
-        with transaction.atomic():
-            user = form.save()
-            verification_requested.send(sender=type(user), user=user, url_path=verification_path(user))
+        form.save()
         return super().form_valid(form)
+
+
+class PasswordResetView(RequestsPerIPLimitMixin, auth_views.PasswordResetView):
+    """Django's page, whose form only queues the password reset task (accounts.services)."""
+
+    form_class = OutboxPasswordResetForm
+    success_url = reverse_lazy("password_reset_done")
 
 
 class SignupSentView(TemplateView):

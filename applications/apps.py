@@ -7,12 +7,21 @@ class ApplicationsConfig(AppConfig):
     verbose_name = _("Applications")
 
     def ready(self):
-        from accounts.signals import password_reset_requested, verification_requested
+        from accounts.signals import password_reset_requested, signup_for_existing_account, verification_requested
 
-        from .signals import queue_password_reset_email, queue_verification_email
+        from .signals import queue_existing_account_email, queue_password_reset_email, queue_verification_email
 
         verification_requested.connect(queue_verification_email, dispatch_uid="applications.verification_email")
         password_reset_requested.connect(queue_password_reset_email, dispatch_uid="applications.password_reset_email")
+        signup_for_existing_account.connect(
+            queue_existing_account_email, dispatch_uid="applications.existing_account_email"
+        )
+
+        from calls.services import register_closing_consequence
+
+        from .signals import drafts_cut_off
+
+        register_closing_consequence(drafts_cut_off)
 
         from accounts.personal_data import register_section
 

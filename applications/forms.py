@@ -1,6 +1,5 @@
 """The researcher's forms: profile, and one form (or formset) per step of an application."""
 
-import hashlib
 import math
 
 from crispy_forms.helper import FormHelper
@@ -8,13 +7,16 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.forms import BaseInlineFormSet, inlineformset_factory
 from django.utils.translation import gettext_lazy as _
-from pypdf import PdfReader
 
+from calls import rules
 from calls.models import PriorityTheme
 
+from .documents import inspect_pdf
 from .models import (
     ABSTRACT_MAX_WORDS,
     ATTACHMENT_MAX_BYTES,
+    ATTACHMENT_MAX_COUNT,
+    ATTACHMENT_MAX_TOTAL_BYTES,
     Application,
     Attachment,
     BudgetLine,
@@ -148,9 +150,11 @@ class PartnerFormSet(BaseInlineFormSet):
             return
         kept = [f for f in self.forms if f.cleaned_data and not f.cleaned_data.get("DELETE")]
         countries = [str(f.cleaned_data["country"]) for f in kept if f.cleaned_data.get("country")]
-        if kept and countries and all(code == "FR" for code in countries):
+        if kept and countries and not rules.foreign(countries):
+            # The rules decide what "abroad" is (overseas France is France).
             raise ValidationError(
-                _("At least one partner team must be abroad: France is not abroad."), code="no_partner_abroad"
+                _("At least one partner team must be abroad: France, overseas France included, is not abroad."),
+                code="no_partner_abroad",
             )
 
 
@@ -238,53 +242,33 @@ BudgetFormSetFactory = inlineformset_factory(
     absolute_max=60,
 )
 
-PDF_MAGIC = b"%PDF-"
-
 
 class AttachmentForm(forms.Form):
+    """One PDF for an application. The caps are class attributes so the attachments step can show
+    them beside the form."""
+
+    max_file_mb = ATTACHMENT_MAX_BYTES // (1024 * 1024)
+    max_count = ATTACHMENT_MAX_COUNT
+    max_total_mb = ATTACHMENT_MAX_TOTAL_BYTES // (1024 * 1024)
+
     kind = forms.ChoiceField(label=_("document"), choices=Attachment.Kind.choices)
     file = forms.FileField(
         label=_("PDF file"),
-        help_text=_("PDF only, at most %(size)s MB.") % {"size": ATTACHMENT_MAX_BYTES // (1024 * 1024)},
         widget=forms.ClearableFileInput(attrs={"accept": "application/pdf,.pdf"}),
     )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.helper = _helper()
+        # Formatted here, not at import, so that it follows the visitor's language.
+        self.fields["file"].help_text = _("PDF only, at most %(size)s MB.") % {"size": self.max_file_mb}
 
     def clean_file(self):
-        """A PDF by its content, not its name: the magic bytes, then pypdf must read every page's
-        structure; encrypted files are refused (the committee could not open them)."""
+        """An early, field-level answer with documents.inspect_pdf: a PDF by its content, not its
+        name, without active content, within the size caps, readable and unencrypted.
+        services.add_attachment inspects the bytes again, since it trusts no caller."""
         upload = self.cleaned_data["file"]
-        if upload.size > ATTACHMENT_MAX_BYTES:
-            raise ValidationError(
-                _("The file is larger than %(size)s MB."),
-                code="too_large",
-                params={"size": ATTACHMENT_MAX_BYTES // (1024 * 1024)},
-            )
-        upload.seek(0)
-        if upload.read(len(PDF_MAGIC)) != PDF_MAGIC:
-            raise ValidationError(_("This file is not a PDF document."), code="not_pdf")
-        upload.seek(0)
-        try:
-            reader = PdfReader(upload)
-            if reader.is_encrypted:
-                raise ValidationError(
-                    _("This PDF is protected by a password: upload it without protection."), code="encrypted"
-                )
-            if len(reader.pages) == 0:
-                raise ValidationError(_("This PDF has no page."), code="empty_pdf")
-        except ValidationError:
-            raise
-        except Exception as exc:  # pypdf raises many kinds of errors on a malformed file
-            raise ValidationError(_("This PDF is damaged and cannot be read."), code="malformed_pdf") from exc
-        upload.seek(0)
-        digest = hashlib.sha256()
-        for chunk in upload.chunks():
-            digest.update(chunk)
-        upload.seek(0)
-        self.sha256 = digest.hexdigest()
+        inspect_pdf(upload, max_bytes=ATTACHMENT_MAX_BYTES)
         return upload
 
 

@@ -20,10 +20,15 @@ from django_countries.fields import CountryField
 
 from calls.models import Call
 
+from .documents import pdf_file_name
 from .validators import validate_orcid, validate_unit_code
 
 ABSTRACT_MAX_WORDS = 300
 ATTACHMENT_MAX_BYTES = 10 * 1024 * 1024
+# One draft took 17 documents: an application holds at most this many, weighing this much in all
+# (checked by services.add_attachment under the application's row lock).
+ATTACHMENT_MAX_COUNT = 10
+ATTACHMENT_MAX_TOTAL_BYTES = 40 * 1024 * 1024
 YEAR_VALIDATORS = [MinValueValidator(1990), MaxValueValidator(2100)]
 
 
@@ -318,6 +323,13 @@ class Attachment(models.Model):
 
     def __str__(self):
         return self.original_name
+
+    @property
+    def download_name(self):
+        """The name every download is served under: a base name ending in .pdf, also for rows
+        stored before original_name was cleaned on upload (a "report.html" is served as
+        "report.pdf", never as a page the browser would render)."""
+        return pdf_file_name(self.original_name)
 
 
 class ReferenceCounter(models.Model):

@@ -7,8 +7,11 @@ the rows where two requests could race (a double click, a retry, two tabs).
 from dataclasses import dataclass
 from decimal import Decimal
 
+from django.core.exceptions import ValidationError
+from django.core.files.base import ContentFile
 from django.db import transaction
-from django.db.models import F
+from django.db.models import Count, F, Sum
+from django.template.defaultfilters import filesizeformat
 from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 
@@ -19,8 +22,12 @@ from calls.models import Call, Instrument
 from calls.services import call_facts
 from notifications.services import notify
 
+from . import documents
 from .models import (
     ABSTRACT_MAX_WORDS,
+    ATTACHMENT_MAX_BYTES,
+    ATTACHMENT_MAX_COUNT,
+    ATTACHMENT_MAX_TOTAL_BYTES,
     Application,
     ApplicationEvent,
     Attachment,
@@ -352,21 +359,66 @@ def change_status_many(applications, target, by_user=None):
     return changed
 
 
-def add_attachment(application, uploaded_file, kind, by_user, *, sha256, size):
-    """Store a checked PDF (see forms.AttachmentForm) under the application's own folder."""
+class AttachmentRefused(ApplicationError):
+    """An upload the portal refuses; `error` keeps the ValidationError (with its code) so that a
+    form can show it beside its file field."""
+
+    def __init__(self, error):
+        self.error = error
+        super().__init__(*error.messages)
+
+
+def add_attachment(application, uploaded_file, kind, by_user):
+    """Store a PDF under the application's own folder, after judging its bytes here: whoever calls
+    (the upload form, the admin, a command, a demo loader) may have checked nothing. The file is
+    read and inspected once, outside the lock, and the very bytes inspected are stored, under a
+    cleaned .pdf name; the caps on the number and total size of documents are checked under the
+    application's row lock, so two uploads at once cannot both take the last place."""
+    if kind not in Attachment.Kind.values:
+        raise ApplicationError(_("This kind of document is not known."))
+    if application.applicant_id != by_user.pk or not application.is_draft:
+        # Checked again under the lock; here it spares inspecting a file that cannot be added.
+        raise ApplicationError(_("This application can no longer be changed."))
+    try:
+        pdf = documents.inspect_pdf(uploaded_file, max_bytes=ATTACHMENT_MAX_BYTES)
+    except ValidationError as error:
+        raise AttachmentRefused(error) from error
     with transaction.atomic():
         locked = Application.objects.select_for_update().get(pk=application.pk)
         if locked.applicant_id != by_user.pk or not locked.is_draft:
             raise ApplicationError(_("This application can no longer be changed."))
+        stored = Attachment.objects.filter(application=locked).aggregate(count=Count("pk"), size=Sum("size"))
+        if stored["count"] >= ATTACHMENT_MAX_COUNT:
+            raise AttachmentRefused(
+                ValidationError(
+                    _("An application holds at most %(count)s documents: remove one before adding another."),
+                    code="too_many_attachments",
+                    params={"count": ATTACHMENT_MAX_COUNT},
+                )
+            )
+        if (stored["size"] or 0) + pdf.size > ATTACHMENT_MAX_TOTAL_BYTES:
+            raise AttachmentRefused(
+                ValidationError(
+                    _(
+                        "The documents of an application may weigh %(limit)s MB in all; with this file they "
+                        "would weigh %(total)s: remove or reduce a document first."
+                    ),
+                    code="attachments_too_large",
+                    params={
+                        "limit": ATTACHMENT_MAX_TOTAL_BYTES // (1024 * 1024),
+                        "total": filesizeformat((stored["size"] or 0) + pdf.size),
+                    },
+                )
+            )
         attachment = Attachment(
             application=locked,
             kind=kind,
-            original_name=(uploaded_file.name or "document.pdf")[-200:],
-            size=size,
-            sha256=sha256,
+            original_name=documents.pdf_file_name(getattr(uploaded_file, "name", None)),
+            size=pdf.size,
+            sha256=pdf.sha256,
             uploaded_by=by_user,
         )
-        attachment.file.save("document.pdf", uploaded_file, save=False)
+        attachment.file.save("document.pdf", ContentFile(pdf.content), save=False)
         attachment.save()
     return attachment
 

@@ -4,6 +4,7 @@ from notifications.services import notify
 
 ACCOUNT_VERIFICATION = "account_verification"
 PASSWORD_RESET = "password_reset"
+SIGNUP_EXISTING_ACCOUNT = "signup_existing_account"
 
 
 def queue_verification_email(sender, user, url_path, **kwargs):
@@ -14,3 +15,36 @@ def queue_verification_email(sender, user, url_path, **kwargs):
 def queue_password_reset_email(sender, user, url_path, **kwargs):
     """A password reset link goes through the outbox, in the account's language."""
     notify(user, PASSWORD_RESET, {"url_path": url_path}, language=user.language)
+
+
+def queue_existing_account_email(sender, user, url_path, **kwargs):
+    """Someone signed up with the address of an active account: its owner hears of it through the
+    outbox, in their language (the sign-up page said the same as for any address)."""
+    notify(user, SIGNUP_EXISTING_ACCOUNT, {"url_path": url_path}, language=user.language)
+
+
+def drafts_cut_off(call_ids):
+    """Registered with calls.services: closing a call cuts off its drafts, which can no longer be
+    submitted; staff read how many before they confirm."""
+    from django.db.models import Count
+    from django.utils.translation import ngettext
+
+    from .models import Application
+
+    counts = (
+        Application.objects.filter(call__in=call_ids, status=Application.Status.DRAFT)
+        .values("call")
+        .annotate(n=Count("pk"))
+        .values_list("call", "n")
+    )
+    return {
+        call_id: [
+            ngettext(
+                "%(count)d draft will be cut off: its applicant can no longer submit it.",
+                "%(count)d drafts will be cut off: their applicants can no longer submit them.",
+                n,
+            )
+            % {"count": n}
+        ]
+        for call_id, n in counts
+    }

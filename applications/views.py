@@ -287,13 +287,13 @@ class StepView(ApplicationMixin, TemplateView):
             return self.render_to_response(self.context({"form": form}), status=200)
         try:
             services.add_attachment(
-                self.application,
-                form.cleaned_data["file"],
-                form.cleaned_data["kind"],
-                self.request.user,
-                sha256=form.sha256,
-                size=form.cleaned_data["file"].size,
+                self.application, form.cleaned_data["file"], form.cleaned_data["kind"], self.request.user
             )
+        except services.AttachmentRefused as refusal:
+            # The caps on the application's documents, or a check the form could not make: shown
+            # beside the file field like the form's own errors.
+            form.add_error("file", refusal.error)
+            return self.render_to_response(self.context({"form": form}), status=200)
         except services.ApplicationError as error:
             messages.error(self.request, " ".join(error.reasons))
             return redirect("applications:detail", pk=self.application.pk)
@@ -385,7 +385,7 @@ class AttachmentDownloadView(ApplicationMixin, View):
         except FileNotFoundError:
             raise Http404 from None
         response = FileResponse(
-            handle, as_attachment=True, filename=attachment.original_name, content_type="application/pdf"
+            handle, as_attachment=True, filename=attachment.download_name, content_type="application/pdf"
         )
         response["X-Content-Type-Options"] = "nosniff"
         response["Cache-Control"] = "private, no-store"

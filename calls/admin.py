@@ -286,7 +286,11 @@ class CallAdmin(admin.ModelAdmin):
                     problems = [str(f.message) for f in findings if not f.passed]
             elif not call.can_move_to(Call.Status.CLOSED):
                 problems = [gettext("Only an open call can be closed.")]
-            rows.append({"call": call, "problems": problems})
+            rows.append({"call": call, "problems": problems, "consequences": []})
+        if action == "close_selected":
+            consequences = services.closing_consequences([row["call"] for row in rows if not row["problems"]])
+            for row in rows:
+                row["consequences"] = consequences.get(row["call"].pk, [])
         context = {
             **self.admin_site.each_context(request),
             "title": title,

@@ -1,6 +1,7 @@
 """Demo data of the calls app, loaded by `make run`. Idempotent: loading it twice changes nothing.
 
-France is in no zone: a partner in France is never "abroad", so no PRI call ever targets it.
+France, overseas France included, is in no zone: a partner there is never "abroad", so no PRI
+call ever targets it.
 Every other ISO 3166 country is in exactly one zone, and the rotation 2025-2028 targets each zone
 at least once (the cycle then repeats).
 """
@@ -74,19 +75,19 @@ INSTRUMENTS = [
 
 ZONES = {
     # code: (French name, English name, ISO 3166 codes)
-    "europe": ("Europe", "Europe", sorted(rules.EUROPEAN_COUNTRIES - {rules.FRANCE})),
-    "north-america": ("Amérique du Nord", "North America", "US CA MX GL BM PM".split()),
+    "europe": ("Europe", "Europe", sorted(rules.EUROPEAN_COUNTRIES - rules.FRENCH_TERRITORIES)),
+    "north-america": ("Amérique du Nord", "North America", "US CA MX GL BM".split()),
     "latin-america": (
         "Amérique latine et Caraïbes",
         "Latin America and the Caribbean",
-        """AG AI AR AW BB BL BO BQ BR BS BZ CL CO CR CU CW DM DO EC FK GD GF GP GT GY HN HT JM KN KY LC MF MQ
+        """AG AI AR AW BB BO BQ BR BS BZ CL CO CR CU CW DM DO EC FK GD GT GY HN HT JM KN KY LC
         MS NI PA PE PR PY SR SV SX TC TT UY VC VE VG VI GS BV""".split(),
     ),
     "africa": (
         "Afrique",
         "Africa",
         """DZ AO BJ BW BF BI CV CM CF TD KM CG CD CI DJ EG GQ ER SZ ET GA GM GH GN GW KE LS LR LY MG MW ML MR MU
-        YT MA MZ NA NE NG RE RW SH ST SN SC SL SO ZA SS SD TZ TG TN UG EH ZM ZW IO TF""".split(),
+        MA MZ NA NE NG RW SH ST SN SC SL SO ZA SS SD TZ TG TN UG EH ZM ZW IO""".split(),
     ),
     "middle-east": (
         "Moyen-Orient et Caucase",
@@ -102,7 +103,7 @@ ZONES = {
     "oceania": (
         "Océanie et Antarctique",
         "Oceania and Antarctica",
-        "AS AU CK FJ FM GU HM KI MH MP NC NF NR NU NZ PF PG PN PW SB TK TO TV UM VU WF WS AQ".split(),
+        "AS AU CK FJ FM GU HM KI MH MP NF NR NU NZ PG PN PW SB TK TO TV UM VU WS AQ".split(),
     ),
 }
 
@@ -192,6 +193,8 @@ def _load_reference_data():
         zones[code] = zone
         for country in countries:
             ZoneCountry.objects.update_or_create(country=country, defaults={"zone": zone})
+    # Overseas France is France (an older demo put it in zones).
+    ZoneCountry.objects.filter(country__in=rules.FRENCH_TERRITORIES).delete()
     for year, codes in ROTATION.items():
         rotation, _ = RotationYear.objects.get_or_create(year=year)
         rotation.zones.set([zones[c] for c in codes])

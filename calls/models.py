@@ -132,9 +132,13 @@ class ZoneCountry(models.Model):
 
     def clean(self):
         super().clean()
-        if self.country and self.country.code == rules.FRANCE:
+        if self.country and rules.is_france(self.country.code):
             raise ValidationError(
-                {"country": _("France is in no zone: a partner in France is never a partner abroad.")}
+                {
+                    "country": _(
+                        "France, overseas France included, is in no zone: a partner there is never a partner abroad."
+                    )
+                }
             )
 
 

@@ -9,7 +9,8 @@ from dataclasses import dataclass
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.urls import reverse
-from django.utils import timezone, translation
+from django.utils import formats, timezone, translation
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from django_countries import countries as world
 
@@ -124,6 +125,35 @@ def close_call(call, by_user):
 def start_review(call, by_user):
     with transaction.atomic():
         return _move(call, Call.Status.IN_REVIEW, by_user)
+
+
+_closing_consequences = []
+
+
+def register_closing_consequence(describe):
+    """Let an app above say what closing calls does to its records: `describe(call_ids)` returns
+    {call_id: [message, ...]} (the applications app counts the drafts cut off). Called from an
+    AppConfig.ready(), so that calls never imports the apps above it."""
+    if describe not in _closing_consequences:
+        _closing_consequences.append(describe)
+    return describe
+
+
+def closing_consequences(calls, now=None):
+    """{call_id: [message, ...]}: what closing each of `calls` now would do, for staff to read
+    before they confirm (an early closing, the drafts it cuts off)."""
+    now = now or timezone.now()
+    consequences = {call.pk: [] for call in calls}
+    for call in calls:
+        if call.status == Call.Status.OPEN and now < call.closes_at:
+            consequences[call.pk].append(
+                gettext("Its deadline is %(closes)s: closing it now ends it early.")
+                % {"closes": formats.date_format(timezone.localtime(call.closes_at), "DATETIME_FORMAT")}
+            )
+    for describe in _closing_consequences:
+        for call_id, messages in describe(list(consequences)).items():
+            consequences.setdefault(call_id, []).extend(messages)
+    return consequences
 
 
 def mark_decided(call, by_user):

@@ -5,6 +5,6 @@ from . import views
 urlpatterns = [
     path("", views.HomeView.as_view(), name="home"),
     path("calls/", views.CallListView.as_view(), name="call_list"),
-    path("calls/<int:pk>/", views.CallDetailView.as_view(), name="call_detail"),
+    path("calls/<id:pk>/", views.CallDetailView.as_view(), name="call_detail"),
     path("calls/alerts/", views.SubscriptionView.as_view(), name="call_subscriptions"),
 ]

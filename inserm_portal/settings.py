@@ -3,7 +3,8 @@
 Everything that differs between a laptop and production comes from environment variables:
 with none set, the portal runs on a SQLite file, an embedded (filesystem) Celery broker and a
 mail folder, so `make run` works on a machine with nothing installed. Production sets
-DEBUG=0, SECRET_KEY, ALLOWED_HOSTS, DATABASE_URL, CELERY_BROKER_URL and the e-mail variables.
+DEBUG=0, SECRET_KEY, ALLOWED_HOSTS, DATABASE_URL, CELERY_BROKER_URL, CACHE_URL and the e-mail
+variables.
 """
 
 import os
@@ -82,6 +83,7 @@ INSTALLED_APPS = [
     "django_otp.plugins.otp_totp",
     "axes",
     "csp",
+    "rules",  # permissions as named predicates; no autodiscovery (calls/rules is the programmes')
     # Our apps, from the bottom of the import order to the top.
     "accounts",
     "notifications",
@@ -150,6 +152,8 @@ AUTHENTICATION_BACKENDS = [
     # django-axes first: it refuses a locked-out login before the password is even checked.
     "accounts.backends.ThrottledLoginBackend",
     "django.contrib.auth.backends.ModelBackend",
+    # The portal's permissions, declared with django-rules in each app's permissions.py.
+    "rules.permissions.ObjectPermissionBackend",
 ]
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
@@ -245,6 +249,10 @@ NOTIFICATIONS_REQUEUE_AFTER = 600  # seconds before a queued but undelivered not
 # Longer than CELERY_TASK_TIME_LIMIT, so a live worker's delivery is never taken over.
 NOTIFICATIONS_SENDING_TIMEOUT = CELERY_TASK_TIME_LIMIT * 2
 
+# Attachments: all the Flate streams of one PDF may inflate to this much, no more (a small file
+# can expand a thousandfold in a reviewer's viewer); see applications/documents.py.
+ATTACHMENT_MAX_INFLATED_BYTES = int(env("ATTACHMENT_MAX_INFLATED_BYTES", str(100 * 1024 * 1024)))
+
 # Production hardening: on whenever DEBUG is off (check --deploy reports nothing).
 if not DEBUG:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
@@ -288,6 +296,23 @@ AXES_IPWARE_PROXY_COUNT = int(env("AXES_PROXY_COUNT", "0" if DEBUG else "1")) or
 AXES_IPWARE_META_PRECEDENCE_ORDER = (
     ("HTTP_X_FORWARDED_FOR", "REMOTE_ADDR") if AXES_IPWARE_PROXY_COUNT else ("REMOTE_ADDR",)
 )
+
+# Sign-up and password reset (accounts.throttle): at most one e-mail per address and purpose in
+# ACCOUNT_EMAIL_INTERVAL, whether or not the address has an account; beyond
+# ACCOUNT_REQUESTS_PER_IP_PER_HOUR requests from one IP address (the one django-axes reads), a 429.
+ACCOUNT_EMAIL_INTERVAL = timedelta(minutes=10)
+ACCOUNT_REQUESTS_PER_IP_PER_HOUR = 20
+
+# The cache holds those counts. They only hold across processes (gunicorn workers, the Celery
+# worker that sends the e-mails) in a shared cache: Redis in production. Without CACHE_URL each
+# process counts in its own memory, which is enough for `make run` and the tests.
+CACHE_URL = env("CACHE_URL", "")
+if CACHE_URL.startswith(("redis://", "rediss://", "unix://")):
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": CACHE_URL}}
+elif CACHE_URL:
+    raise ImproperlyConfigured("CACHE_URL must be a redis://, rediss:// or unix:// address.")
+else:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
 # Content-Security-Policy (django-csp 4): no inline script or style anywhere, Django admin included
 # (its templates load every script from a file); QR codes are data: images.

@@ -2,9 +2,14 @@
 
 from django.conf.urls.i18n import i18n_patterns
 from django.contrib import admin
-from django.urls import include, path
+from django.urls import include, path, register_converter
 from django.utils.translation import gettext_lazy as _
 from django.views.i18n import JavaScriptCatalog
+
+from .converters import DatabaseIdConverter
+
+# Registered before the apps' URL modules are included: they write ids as <id:pk>.
+register_converter(DatabaseIdConverter, "id")
 
 admin.site.site_header = _("Inserm international cooperation — staff")
 admin.site.site_title = _("Inserm portal admin")

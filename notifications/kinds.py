@@ -18,12 +18,14 @@ review_reminder, review_overdue (to a reviewer; scheduled with not_before and a 
 recusal (to staff)
     reviewer_name, reference, reason, url_path
 decision (to the applicant; HELD for staff review before release)
-    reference, outcome ("funded", "rejected", ...), amount (string, euros), url_path
+    reference, application_title, outcome ("funded", "rejected", ...), amount (string, euros), url_path
 
 account_verification (to a new, still inactive, researcher; sent whatever is_active says)
     url_path (the verification link's path)
 password_reset (to a user who asked for a new password)
     url_path (the reset link's path; the link expires after PASSWORD_RESET_TIMEOUT)
+signup_existing_account (to the owner of an active account whose address someone signed up with)
+    url_path (the login page's path)
 
 ``url_path`` is the path without the language prefix (e.g. "/applications/12/"); the e-mail link
 is ``settings.PORTAL_BASE_URL + "/<lang>" + url_path``.
@@ -44,6 +46,7 @@ class Kind(models.TextChoices):
     DECISION = "decision", _("Decision letter")
     ACCOUNT_VERIFICATION = "account_verification", _("Account verification")
     PASSWORD_RESET = "password_reset", _("Password reset")
+    SIGNUP_EXISTING_ACCOUNT = "signup_existing_account", _("Sign-up with the address of an account")
 
 
 # Kinds created "held": staff read, possibly edit, and release them in batch.
@@ -63,7 +66,8 @@ EXPECTED_CONTEXT = {
     Kind.REVIEW_REMINDER: ("reference", "due_date", "url_path"),
     Kind.REVIEW_OVERDUE: ("reference", "due_date", "url_path"),
     Kind.RECUSAL: ("reviewer_name", "reference", "reason", "url_path"),
-    Kind.DECISION: ("reference", "outcome", "amount", "url_path"),
+    Kind.DECISION: ("reference", "application_title", "outcome", "amount", "url_path"),
     Kind.ACCOUNT_VERIFICATION: ("url_path",),
     Kind.PASSWORD_RESET: ("url_path",),
+    Kind.SIGNUP_EXISTING_ACCOUNT: ("url_path",),
 }

@@ -64,7 +64,9 @@ def _display_amount(value):
         amount = Decimal(str(value))
     except InvalidOperation:
         return str(value)
-    return f"{formats.number_format(amount, 2, use_l10n=True, force_grouping=True)} €"
+    # As the portal's pages show amounts (calls.templatetags.portal_format): cents only when any.
+    places = 0 if amount == amount.to_integral_value() else 2
+    return f"{formats.number_format(amount, places, use_l10n=True, force_grouping=True)}\xa0€"
 
 
 def template_context(notification, recipient=None):

@@ -13,7 +13,7 @@ from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Exists, OuterRef, Q
-from django.utils import timezone
+from django.utils import formats, timezone
 from django.utils.translation import gettext_lazy as _
 from django_countries.fields import CountryField
 
@@ -252,7 +252,7 @@ class RoutingProposal(models.Model):
             return _("Replacement for %(application)s") % {"application": self.application}
         return _("Routing of %(call)s (%(date)s)") % {
             "call": self.call,
-            "date": timezone.localtime(self.created_at).strftime("%Y-%m-%d %H:%M"),
+            "date": formats.date_format(timezone.localtime(self.created_at), "DATETIME_FORMAT"),
         }
 
     def can_move_to(self, status):
@@ -511,3 +511,22 @@ class Decision(models.Model):
     @property
     def url_path(self):
         return f"/reviews/decisions/{self.application_id}/"
+
+    NEXT_STEPS = {
+        Outcome.FUNDED: _(
+            "The international relations office will write to you within a few weeks about the start of the "
+            "project, the payment of the funds and the reports to send during the project."
+        ),
+        Outcome.WAITLISTED: _(
+            "Your application is on the waiting list: we will tell you if funds become available for it. You "
+            "have nothing to do until then."
+        ),
+        Outcome.REJECTED: _(
+            "Your application is not funded this time. You may apply again to a later call; the international "
+            "relations office can tell you more about the committee's assessment."
+        ),
+    }
+
+    def next_steps(self):
+        """What the researcher does (or waits for) after this decision, as the letter says it."""
+        return self.NEXT_STEPS[self.Outcome(self.outcome)]

@@ -1,14 +1,44 @@
-"""Who may see what in the review process: small named predicates, declared once."""
+"""Who may do what in the review process: small named predicates (django-rules), declared once.
 
+Staff pages of the portal ask for the same Django model permissions as the admin pages that show
+or change the same records: a staff member whose account holds no permission gets 403 in admin and
+403 here too, with the permission named. Views, services and templates ask ``user.has_perm(NAME)``
+with the names below; nothing compares ``is_staff`` by itself.
+"""
+
+import rules
 from django.db.models import Exists, OuterRef
 
+from accounts.permissions import add_staff_perm, is_staff  # noqa: F401 (is_staff: used by the views)
 
+
+@rules.predicate
 def is_reviewer(user):
     return bool(user and user.is_authenticated and user.is_active and user.is_reviewer)
 
 
-def is_staff(user):
-    return bool(user and user.is_authenticated and user.is_active and user.is_staff)
+# Each portal permission: the staff role and the model permissions admin asks for the same data.
+STAFF_PERMISSIONS = {
+    # The list of calls under review, a call's routing page and its proposals.
+    "reviews.see_calls": ("calls.view_call", "reviews.view_routingproposal"),
+    # Computing a routing proposal, adding or removing pairs.
+    "reviews.route_applications": ("reviews.add_routingproposal", "reviews.change_routingproposal"),
+    "reviews.discard_proposal": ("reviews.delete_routingproposal",),
+    # Confirming a proposal creates the reviewers' assignments.
+    "reviews.confirm_proposal": ("reviews.change_routingproposal", "reviews.add_reviewassignment"),
+    "reviews.end_assignment": ("reviews.change_reviewassignment",),
+    "reviews.invite_reviewers": ("reviews.add_reviewerinvitation",),
+    "reviews.record_conflicts": ("reviews.add_conflictofinterest",),
+    "reviews.reopen_review": ("reviews.change_review",),
+    # The ranking and its exports show every application's scores and applicant.
+    "reviews.see_ranking": ("reviews.view_review", "applications.view_application"),
+    "reviews.decide": ("applications.view_application", "reviews.add_decision", "reviews.change_decision"),
+    # Releasing the held decision letters publishes the decisions and sends the letters.
+    "reviews.release_decisions": ("reviews.change_decision", "notifications.change_notification"),
+}
+
+for _name, _model_permissions in STAFF_PERMISSIONS.items():
+    add_staff_perm(_name, *_model_permissions)
 
 
 def assigned_reviewer_sees_application(user):

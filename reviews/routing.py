@@ -53,6 +53,8 @@ Reasons
 -------
 Every application left short gets a :class:`Shortfall` with a stable code:
 
+- ``routing.not_enough_reviewers``: fewer reviewers in the pool (those who accepted the call)
+  than ``k``, conflicts or not;
 - ``routing.not_enough_conflict_free_reviewers``: fewer reviewers free of conflicts than ``k``;
 - ``routing.not_enough_eligible_reviewers``: enough conflict-free reviewers, but too few of them
   have an allowed affinity (``min_affinity``, NaN, or not listed as a candidate);
@@ -88,11 +90,16 @@ def gettext_noop(message: str) -> str:
     return message
 
 
+NOT_ENOUGH_REVIEWERS = "routing.not_enough_reviewers"
 NOT_ENOUGH_CONFLICT_FREE = "routing.not_enough_conflict_free_reviewers"
 NOT_ENOUGH_ELIGIBLE = "routing.not_enough_eligible_reviewers"
 CAPACITY_EXHAUSTED = "routing.capacity_exhausted"
 
 REASON_TEMPLATES: dict[str, str] = {
+    NOT_ENOUGH_REVIEWERS: gettext_noop(
+        "Not enough reviewers: only %(available)d reviewer(s) accepted to review this call, %(required)d are "
+        "required per application. Invite more reviewers, or ask for fewer per application."
+    ),
     NOT_ENOUGH_CONFLICT_FREE: gettext_noop(
         "Not enough conflict-free reviewers: only %(available)d reviewer(s) have no conflict of interest "
         "with this application, %(required)d are required."
@@ -631,7 +638,10 @@ def _result(p: _Problem, chosen: np.ndarray, eligible: np.ndarray) -> RoutingRes
     for i in np.flatnonzero(missing > 0):
         # Counts include the reviewers already on the application (existing pairs).
         miss, have = int(missing[i]), int(p.have[i])
-        if p.conflict_free[i] < p.need[i]:
+        if p.n_revs < p.k[i]:
+            # The pool itself is too small: conflicts are not what leaves the application short.
+            code, available = NOT_ENOUGH_REVIEWERS, int(p.n_revs)
+        elif p.conflict_free[i] < p.need[i]:
             code, available = NOT_ENOUGH_CONFLICT_FREE, int(p.conflict_free[i]) + have
         elif eligible[i] < p.need[i]:
             code, available = NOT_ENOUGH_ELIGIBLE, int(eligible[i]) + have

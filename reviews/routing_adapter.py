@@ -313,6 +313,43 @@ def shortfall_message(shortfall):
     return gettext(template) % shortfall.get("params", {})
 
 
+def proposal_shortfalls(proposal, pairs):
+    """The applications of `proposal` still short of reviewers if it were confirmed as it stands:
+    active assignments plus the proposed `pairs` against the reviewers asked per application. It
+    follows staff's edits (a pair added or removed); each keeps the router's reason where it gave
+    one, else says the edits left it short. Two queries, whatever the call's size."""
+    from django.utils.translation import gettext
+
+    rows = Application.objects.filter(call=proposal.call_id, status__in=ROUTED_STATUSES)
+    if proposal.application_id:
+        rows = rows.filter(pk=proposal.application_id)
+    rows = rows.annotate(
+        active=Count("review_assignments", filter=Q(review_assignments__status=ReviewAssignment.Status.ACTIVE))
+    ).only("id", "reference", "title")
+    proposed = {}
+    for pair in pairs:
+        proposed[pair.application_id] = proposed.get(pair.application_id, 0) + 1
+    stored = {s.get("application_id"): s for s in (proposal.shortfalls or [])}
+    wanted = proposal.reviewers_per_application
+    short = []
+    for application in rows.order_by("reference", "pk"):
+        missing = wanted - application.active - proposed.get(application.pk, 0)
+        if missing <= 0:
+            continue
+        reason = stored.get(application.pk)
+        short.append(
+            {
+                "application": application,
+                "missing": missing,
+                "message": shortfall_message(reason)
+                if reason is not None and reason.get("missing") == missing
+                else gettext("%(missing)d reviewer(s) missing after the changes made to this proposal.")
+                % {"missing": missing},
+            }
+        )
+    return short
+
+
 def current_loads(call, reviewer_ids):
     return dict(
         ReviewAssignment.objects.active()

@@ -5,8 +5,6 @@ is used by the querysets (a conflicted reviewer never sees, nor is offered, the 
 the services (a conflicted pair is never assigned nor scored).
 """
 
-import csv
-import io
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 
@@ -16,6 +14,7 @@ from django.db.models.functions import Lower, Replace
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from accounts import exports
 from applications.models import Application, PartnerTeam, ResearcherProfile
 from calls.models import ReviewCriterion
 from notifications.models import Notification
@@ -237,7 +236,7 @@ class RankingRow:
     assigned: int = 0
     divergent: bool = False
     criterion_means: dict = field(default_factory=dict)
-    criterion_cells: list = field(default_factory=list)  # criterion_means in the criteria's order
+    criterion_cells: list = field(default_factory=list)  # {"name", "mean"} in the criteria's order
     decision: Decision | None = None
     rank: int | None = None
 
@@ -366,7 +365,7 @@ def _ranking_rows(call, criteria, ranked, offset, with_applicants):
             for c in criteria
             if c.pk in criterion_means.get(application_id, {})
         }
-        row.criterion_cells = [row.criterion_means.get(c.pk) for c in criteria]
+        row.criterion_cells = [{"name": c.name, "mean": row.criterion_means.get(c.pk)} for c in criteria]
         rows.append(row)
     return rows
 
@@ -456,33 +455,14 @@ def export_rows(call):
     return header, body
 
 
-def export_csv(call):
+def export_csv(call, *, delimiter=",", decimal_separator="."):
     header, body = export_rows(call)
-    buffer = io.StringIO()
-    writer = csv.writer(buffer)
-    writer.writerow(header)
-    for row in body:
-        writer.writerow([str(value) for value in row])
-    return buffer.getvalue()
+    return exports.write_csv(header, body, delimiter=delimiter, decimal_separator=decimal_separator)
 
 
 def export_xlsx(call):
-    from openpyxl import Workbook
-    from openpyxl.styles import Font
-
     header, body = export_rows(call)
-    workbook = Workbook()
-    sheet = workbook.active
-    sheet.title = _("Ranking")[:31]
-    sheet.append([str(h) for h in header])
-    for cell in sheet[1]:
-        cell.font = Font(bold=True)
-    for row in body:
-        sheet.append([value if isinstance(value, int | Decimal) else str(value) for value in row])
-    sheet.freeze_panes = "A2"
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
+    return exports.write_xlsx(header, body, sheet_title=_("Ranking"))
 
 
 # --- Researcher side: published decisions -------------------------------------------------------

@@ -26,7 +26,7 @@ from calls.rules.base import Money
 from calls.services import call_facts, mark_decided, start_review
 from notifications.kinds import Kind
 from notifications.models import Notification
-from notifications.services import Message, cancel_pending, notify, notify_many
+from notifications.services import Message, cancel_pending, notify, notify_many, release_held
 
 from . import routing_adapter
 from .models import (
@@ -65,9 +65,11 @@ class DecisionRefused(ReviewError):
     pass
 
 
-def _require_staff(user):
-    if not (user is not None and user.is_authenticated and user.is_staff):
-        raise ReviewError(_("Only staff may do this."))
+def _require(user, permission):
+    """Services check the portal permission themselves (see permissions.STAFF_PERMISSIONS): a view
+    is one caller among several (admin actions, commands, Celery)."""
+    if not (user is not None and user.is_authenticated and user.has_perm(permission)):
+        raise ReviewError(_("Your account does not have the permission to do this: ask an administrator."))
 
 
 def _staff_recipients():
@@ -85,7 +87,7 @@ def ensure_profile(user):
 def invite_reviewer(call, reviewer, by_user):
     """Invite `reviewer` to review the call's applications (the user becomes a reviewer); the
     invitation e-mail is queued. Inviting again someone who has not answered changes nothing."""
-    _require_staff(by_user)
+    _require(by_user, "reviews.invite_reviewers")
     with transaction.atomic():
         if not reviewer.is_reviewer:
             reviewer.is_reviewer = True
@@ -144,7 +146,7 @@ def declare_conflict(reviewer, application, kind, reason, by_user):
     kind = ConflictOfInterest.Kind(kind)
     by_reviewer = by_user.pk == reviewer.pk
     if not by_reviewer:
-        _require_staff(by_user)
+        _require(by_user, "reviews.record_conflicts")
     with transaction.atomic():
         conflict, _created = ConflictOfInterest.objects.update_or_create(
             reviewer=reviewer,
@@ -180,7 +182,7 @@ def _default_due_date():
 def launch_routing(call, by_user, *, reviewers_per_application=3, due_date=None, application=None, inline=None):
     """Create a routing proposal for the call (or for one application) and compute it: inline for
     a small call, in the Celery task ``reviews.compute_routing`` otherwise (progress on the page)."""
-    _require_staff(by_user)
+    _require(by_user, "reviews.route_applications")
     due_date = due_date or _default_due_date()
     if call.status not in ROUTABLE_CALL_STATUSES:
         raise ReviewError(_("Close the call before routing its applications."))
@@ -257,7 +259,7 @@ def _editable_proposal(proposal):
 
 def add_proposed_pair(proposal, application, reviewer, by_user):
     """Staff add a reviewer to a draft proposal; conflicts are checked again."""
-    _require_staff(by_user)
+    _require(by_user, "reviews.route_applications")
     with transaction.atomic():
         locked = _editable_proposal(proposal)
         if application.call_id != locked.call_id:
@@ -281,7 +283,7 @@ def add_proposed_pair(proposal, application, reviewer, by_user):
 
 
 def remove_proposed_pair(pair, by_user):
-    _require_staff(by_user)
+    _require(by_user, "reviews.route_applications")
     with transaction.atomic():
         locked = _editable_proposal(pair.proposal)
         record(
@@ -294,7 +296,7 @@ def remove_proposed_pair(pair, by_user):
 
 
 def discard_routing(proposal, by_user):
-    _require_staff(by_user)
+    _require(by_user, "reviews.discard_proposal")
     with transaction.atomic():
         locked = RoutingProposal.objects.select_for_update().get(pk=proposal.pk)
         if not locked.can_move_to(RoutingProposal.Status.DISCARDED):
@@ -357,7 +359,7 @@ def confirm_routing(proposal, by_user):
     """Turn a draft proposal into assignments: conflicts checked again, applications moved to
     in_review, the call's review started if it is closed, assignment notifications and the
     reminders (3 days before the due date) and overdue notices (the day after) queued."""
-    _require_staff(by_user)
+    _require(by_user, "reviews.confirm_proposal")
     with transaction.atomic():
         locked = RoutingProposal.objects.select_for_update(of=("self",)).select_related("call").get(pk=proposal.pk)
         if locked.status != RoutingProposal.Status.DRAFT:
@@ -438,7 +440,7 @@ def _end_assignment(assignment, status, reason):
 
 def remove_assignment(assignment, by_user, reason=""):
     """Staff end an assignment (its pending reminders are cancelled)."""
-    _require_staff(by_user)
+    _require(by_user, "reviews.end_assignment")
     with transaction.atomic():
         locked = ReviewAssignment.objects.select_for_update().get(pk=assignment.pk)
         if locked.status != ReviewAssignment.Status.ACTIVE:
@@ -528,7 +530,7 @@ def save_review(assignment, by_user, *, scores, recommendation="", general_comme
 
 def reopen_review(review, by_user):
     """Staff unlock a submitted review so its reviewer may change it."""
-    _require_staff(by_user)
+    _require(by_user, "reviews.reopen_review")
     with transaction.atomic():
         locked = Review.objects.select_for_update().get(pk=review.pk)
         if locked.status != Review.Status.SUBMITTED:
@@ -651,7 +653,7 @@ def record_decision(application, outcome, amount, by_user):
     ceiling the rules give it), rejected or waitlisted. The decision letter is created HELD in the
     outbox; the researcher sees the decision once staff release it. Until then it may be changed
     (the previous letter is cancelled)."""
-    _require_staff(by_user)
+    _require(by_user, "reviews.decide")
     try:
         outcome = Decision.Outcome(outcome)
     except ValueError:
@@ -710,6 +712,7 @@ def record_decision(application, outcome, amount, by_user):
             Kind.DECISION,
             {
                 "reference": locked.reference or "",
+                "application_title": locked.title,
                 "outcome": str(outcome.value),
                 "amount": str(amount) if amount is not None else "",
                 "url_path": decision.url_path,
@@ -719,10 +722,68 @@ def record_decision(application, outcome, amount, by_user):
     return decision
 
 
+def held_letters(call):
+    """The decision letters of `call` still held for staff to read and release, oldest first."""
+    content_type = ContentType.objects.get_for_model(Decision)
+    decision_ids = Decision.objects.filter(application__call=call, released_at__isnull=True).values("pk")
+    return (
+        Notification.objects.filter(
+            kind=Kind.DECISION,
+            status=Notification.Status.HELD,
+            content_type=content_type,
+            object_id__in=decision_ids,
+        )
+        .select_related("recipient")
+        .order_by("pk")
+    )
+
+
+def release_decisions(call, by_user, *, letter_ids=None):
+    """Staff release the held decision letters of `call` (all, or those of `letter_ids`): the
+    decisions are published (released_at), their applications decided, the call decided once none
+    is left pending, then the outbox sends the letters. Returns how many letters go out."""
+    _require(by_user, "reviews.release_decisions")
+    with transaction.atomic():
+        letters = held_letters(call).select_for_update(of=("self",))
+        if letter_ids is not None:
+            letters = letters.filter(pk__in=list(letter_ids))
+        ids = list(letters.values_list("pk", flat=True))
+        if not ids:
+            raise ReviewError(_("No decision letter is waiting to be released for this call."))
+        decision_ids = list(letters.values_list("object_id", flat=True))
+        _publish(decision_ids, by_user)
+        record(by_user, AuditEvent.Action.DECISIONS_RELEASED, call, letters=len(ids))
+        released = release_held(ids)
+    return released
+
+
+def _publish(decision_ids, by_user):
+    """Publish decisions: released_at set once, applications decided, calls decided when done."""
+    now = timezone.now()
+    calls = set()
+    count = 0
+    for decision in (
+        Decision.objects.select_for_update().filter(pk__in=decision_ids).select_related("application").order_by("pk")
+    ):
+        if decision.released_at is None:
+            decision.released_at = now
+            decision.save(update_fields=["released_at"])
+            count += 1
+        if decision.application.status == Application.Status.IN_REVIEW:
+            change_status(decision.application, Application.Status.DECIDED, by_user)
+        calls.add(decision.application.call_id)
+    for call in Call.objects.filter(pk__in=calls, status=Call.Status.IN_REVIEW):
+        pending = Application.objects.filter(
+            call=call, status__in=[Application.Status.SUBMITTED, Application.Status.IN_REVIEW]
+        ).exists()
+        if not pending:
+            mark_decided(call, by_user)
+    return count
+
+
 def publish_released_decisions(sender=None, notification_ids=(), **kwargs):
-    """Receiver of notifications_released: the released decision letters publish their decisions
-    (released_at) and move the applications to decided; a call whose applications are all decided
-    is marked decided."""
+    """Receiver of notifications_released (letters released from the outbox's admin): their
+    decisions are published as release_decisions() does (already done when it released them)."""
     content_type = ContentType.objects.get_for_model(Decision)
     decision_ids = list(
         Notification.objects.filter(
@@ -731,27 +792,5 @@ def publish_released_decisions(sender=None, notification_ids=(), **kwargs):
     )
     if not decision_ids:
         return 0
-    now = timezone.now()
-    calls = set()
-    count = 0
     with transaction.atomic():
-        for decision in (
-            Decision.objects.select_for_update()
-            .filter(pk__in=decision_ids)
-            .select_related("application")
-            .order_by("pk")
-        ):
-            if decision.released_at is None:
-                decision.released_at = now
-                decision.save(update_fields=["released_at"])
-                count += 1
-            if decision.application.status == Application.Status.IN_REVIEW:
-                change_status(decision.application, Application.Status.DECIDED, None)
-            calls.add(decision.application.call_id)
-        for call in Call.objects.filter(pk__in=calls, status=Call.Status.IN_REVIEW):
-            pending = Application.objects.filter(
-                call=call, status__in=[Application.Status.SUBMITTED, Application.Status.IN_REVIEW]
-            ).exists()
-            if not pending:
-                mark_decided(call, None)
-    return count
+        return _publish(decision_ids, None)

@@ -7,17 +7,21 @@ never 403, so that the existence of an application never leaks.
 
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
+from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views import View
 from django.views.generic import TemplateView
 
+from accounts.permissions import missing_permissions
 from applications.models import Application, Attachment
 from calls.models import Call, ReviewCriterion
+from notifications.rendering import render_message
 
 from . import permissions, routing_adapter, selectors, services
 from .forms import AddPairForm, DecisionForm, RecusalForm, ReviewerProfileForm, RouteForm, ScoreForm
@@ -42,10 +46,35 @@ class ReviewerRequiredMixin(LoginRequiredMixin):
 
 
 class StaffRequiredMixin(LoginRequiredMixin):
+    """Staff pages: login, the staff role and the page's permission are checked before anything is
+    looked up, so an anonymous visitor is sent to log in whatever the id (the ids in use never
+    leak). Other logged-in users get 404; staff without the permission get 403 naming it.
+
+    `permission_required` names the portal permission (reviews/permissions.py) for reading the
+    page; views that change things call `require()` for the change's own permission. Subclasses
+    load their objects in `load()`, called once the checks pass."""
+
+    permission_required = "reviews.see_calls"
+
     def dispatch(self, request, *args, **kwargs):
-        if request.user.is_authenticated and not permissions.is_staff(request.user):
+        if not request.user.is_authenticated:
+            return self.handle_no_permission()
+        if not permissions.is_staff(request.user):
             raise Http404
+        self.require(self.permission_required)
+        self.load(**kwargs)
         return super().dispatch(request, *args, **kwargs)
+
+    def require(self, permission):
+        if not self.request.user.has_perm(permission):
+            missing = missing_permissions(self.request.user, permission)
+            raise PermissionDenied(
+                _("Your account lacks the permission for this page (%(missing)s): ask an administrator.")
+                % {"missing": "; ".join(missing)}
+            )
+
+    def load(self, **kwargs):
+        """Look up the page's objects (after the checks)."""
 
 
 def _errors(request, error):
@@ -195,7 +224,7 @@ class AttachmentView(AssignmentMixin, View):
         except FileNotFoundError:
             raise Http404 from None
         response = FileResponse(
-            handle, as_attachment=True, filename=attachment.original_name, content_type="application/pdf"
+            handle, as_attachment=True, filename=attachment.download_name, content_type="application/pdf"
         )
         response["X-Content-Type-Options"] = "nosniff"
         response["Cache-Control"] = "private, no-store"
@@ -260,9 +289,8 @@ class StaffCallListView(StaffRequiredMixin, TemplateView):
 
 
 class StaffCallMixin(StaffRequiredMixin):
-    def dispatch(self, request, *args, **kwargs):
+    def load(self, **kwargs):
         self.call = get_object_or_404(Call.objects.select_related("instrument"), pk=kwargs["pk"])
-        return super().dispatch(request, *args, **kwargs)
 
 
 class StaffCallView(StaffCallMixin, TemplateView):
@@ -281,6 +309,7 @@ class StaffCallView(StaffCallMixin, TemplateView):
         return context
 
     def post(self, request, pk):
+        self.require("reviews.route_applications")
         form = RouteForm(request.POST)
         if not form.is_valid():
             return self.render_to_response(self.get_context_data(form=form))
@@ -300,11 +329,17 @@ class StaffCallView(StaffCallMixin, TemplateView):
 class StaffProposalView(StaffRequiredMixin, TemplateView):
     template_name = "reviews/staff_proposal.html"
 
-    def dispatch(self, request, *args, **kwargs):
+    ACTION_PERMISSIONS = {
+        "confirm": "reviews.confirm_proposal",
+        "discard": "reviews.discard_proposal",
+        "remove": "reviews.route_applications",
+        "add": "reviews.route_applications",
+    }
+
+    def load(self, **kwargs):
         self.proposal = get_object_or_404(
             RoutingProposal.objects.select_related("call", "application"), pk=kwargs["pk"]
         )
-        return super().dispatch(request, *args, **kwargs)
 
     def get_context_data(self, add_form=None, **kwargs):
         context = super().get_context_data(**kwargs)
@@ -322,7 +357,8 @@ class StaffProposalView(StaffRequiredMixin, TemplateView):
         context.update(
             proposal=proposal,
             pairs=pairs,
-            shortfalls=[{**s, "message": routing_adapter.shortfall_message(s)} for s in (proposal.shortfalls or [])],
+            shortfalls=routing_adapter.proposal_shortfalls(proposal, pairs),
+            pool_size=len(reviewers),
             reviewer_loads=[
                 {
                     "reviewer": r,
@@ -339,9 +375,17 @@ class StaffProposalView(StaffRequiredMixin, TemplateView):
 
     def post(self, request, pk):
         action = request.POST.get("action")
+        if action not in self.ACTION_PERMISSIONS:
+            return redirect("reviews:staff_proposal", pk=pk)
+        self.require(self.ACTION_PERMISSIONS[action])
         proposal = self.proposal
         try:
             if action == "confirm":
+                if not request.POST.get("short_confirmed") and routing_adapter.proposal_shortfalls(
+                    proposal, proposal.pairs.only("application_id")
+                ):
+                    # Say what confirming leaves undone before doing it.
+                    return self.render_to_response(self.get_context_data(confirm_short=True))
                 created = services.confirm_routing(proposal, request.user)
                 messages.success(
                     request, _("%(count)d assignments created; the reviewers are told.") % {"count": len(created)}
@@ -383,6 +427,7 @@ class StaffProposalProgressView(StaffRequiredMixin, View):
 
 class RankingView(StaffCallMixin, TemplateView):
     template_name = "reviews/ranking.html"
+    permission_required = "reviews.see_ranking"
 
     paginate_by = 50
 
@@ -399,15 +444,57 @@ class RankingView(StaffCallMixin, TemplateView):
             page_obj=page,
             total=paginator.count,
             threshold=selectors.DIVERGENCE_THRESHOLD,
+            held_letters=services.held_letters(self.call).count(),
             **kwargs,
         )
 
 
+class ReleaseLettersView(StaffCallMixin, TemplateView):
+    """The call's held decision letters, each shown as its recipient will read it, and one button
+    that releases them all (publishing the decisions)."""
+
+    template_name = "reviews/release_letters.html"
+    permission_required = "reviews.release_decisions"
+    preview_limit = 200
+
+    def get_context_data(self, **kwargs):
+        letters = list(services.held_letters(self.call)[: self.preview_limit + 1])
+        previews = [(letter, render_message(letter)) for letter in letters[: self.preview_limit]]
+        return super().get_context_data(
+            call=self.call, previews=previews, more=len(letters) > self.preview_limit, **kwargs
+        )
+
+    def post(self, request, pk):
+        try:
+            count = services.release_decisions(self.call, request.user)
+        except services.ReviewError as error:
+            _errors(request, error)
+            return redirect("reviews:release_letters", pk=pk)
+        messages.success(
+            request,
+            ngettext(
+                "%(count)d decision letter is released: it is on its way and the decision is published.",
+                "%(count)d decision letters are released: they are on their way and the decisions are published.",
+                count,
+            )
+            % {"count": count},
+        )
+        return redirect("reviews:ranking", pk=pk)
+
+
 class ExportView(StaffCallMixin, View):
+    permission_required = "reviews.see_ranking"
+
     def get(self, request, pk, fmt):
         stem = f"ranking-{self.call.instrument.code.lower()}-{self.call.year}-{self.call.pk}"
         if fmt == "csv":
-            response = HttpResponse(selectors.export_csv(self.call), content_type="text/csv; charset=utf-8")
+            # As the reader's spreadsheet expects it: French ones split on ";" and read decimal
+            # commas. The byte-order mark tells Excel the file is UTF-8 (accents intact).
+            french = translation.get_language() == "fr"
+            body = selectors.export_csv(
+                self.call, delimiter=";" if french else ",", decimal_separator="," if french else "."
+            )
+            response = HttpResponse("\ufeff" + body, content_type="text/csv; charset=utf-8")
         else:
             response = HttpResponse(
                 selectors.export_xlsx(self.call),
@@ -420,13 +507,13 @@ class ExportView(StaffCallMixin, View):
 
 class DecisionFormView(StaffRequiredMixin, TemplateView):
     template_name = "reviews/decision_form.html"
+    permission_required = "reviews.decide"
 
-    def dispatch(self, request, *args, **kwargs):
+    def load(self, **kwargs):
         self.application = get_object_or_404(
             Application.objects.select_related("call__instrument", "applicant").prefetch_related("partners"),
             pk=kwargs["pk"],
         )
-        return super().dispatch(request, *args, **kwargs)
 
     def get_context_data(self, form=None, **kwargs):
         decision = Decision.objects.filter(application=self.application).first()

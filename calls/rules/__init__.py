@@ -28,7 +28,16 @@ from .common import (
     check_partner_count,
     closing_day,
 )
-from .geography import EUROPEAN_COUNTRIES, FRANCE, foreign, is_european_partnership, rotation_gaps, rotation_year_for
+from .geography import (
+    EUROPEAN_COUNTRIES,
+    FRANCE,
+    FRENCH_TERRITORIES,
+    foreign,
+    is_european_partnership,
+    is_france,
+    rotation_gaps,
+    rotation_year_for,
+)
 from .opening import check_call, check_call_values
 from .pct import PCT_PARTNER_CODE, check_pct_theme
 from .pri import ceiling_for, check_partners_in_zone, check_pri_ceiling
@@ -75,6 +84,7 @@ def check_application(applicant, call, proposal, now):
 __all__ = [
     "EUROPEAN_COUNTRIES",
     "FRANCE",
+    "FRENCH_TERRITORIES",
     "ApplicantFacts",
     "CallFacts",
     "CallStatus",
@@ -92,6 +102,7 @@ __all__ = [
     "earliest_eligible_recruitment",
     "five_year_mark",
     "foreign",
+    "is_france",
     "is_eligible",
     "is_european_partnership",
     "rotation_gaps",

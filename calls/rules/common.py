@@ -48,13 +48,20 @@ def check_call_is_open(call, now):
 def check_partner_abroad(proposal):
     """Source (Tremplins): "une nouvelle collaboration entre un jeune chercheur Inserm ... et une
     équipe étrangère"; (PRI) "une équipe Inserm et une ou plusieurs équipe(s) étrangère(s)".
-    At least one partner team is abroad, and France is not abroad."""
+    At least one partner team is abroad, and France (overseas France included) is not abroad."""
     code = "partners.none_abroad"
     abroad = foreign(proposal.partner_countries)
     if abroad:
         return passed(code, text(gettext_noop("Partner teams abroad: %(countries)s."), countries=Countries(abroad)))
     if proposal.partner_countries:
-        return failed(code, text(gettext_noop("At least one partner team must be abroad: France is not abroad.")))
+        return failed(
+            code,
+            text(
+                gettext_noop(
+                    "At least one partner team must be abroad: France, overseas France included, is not abroad."
+                )
+            ),
+        )
     return failed(code, text(gettext_noop("Add at least one partner team abroad.")))
 
 

@@ -2,6 +2,19 @@
 
 FRANCE = "FR"
 
+# Overseas France is France: the overseas departments and regions (Guadeloupe, Martinique, French
+# Guiana, Réunion, Mayotte) and the overseas collectivities and territories (Saint-Pierre-et-
+# Miquelon, Saint-Barthélemy, Saint-Martin, Wallis-et-Futuna, French Polynesia, New Caledonia, the
+# French Southern and Antarctic Lands), each with its own ISO 3166 code. A team there is never a
+# partner "abroad", and no PRI zone targets them.
+FRENCH_TERRITORIES = frozenset({FRANCE, *"GP MQ GF RE YT PM BL MF WF PF NC TF".split()})
+
+
+def is_france(code):
+    """Metropolitan or overseas France."""
+    return (code or "").upper() in FRENCH_TERRITORIES
+
+
 # Geographic Europe (UN M49 region "Europe", which includes the United Kingdom, Switzerland,
 # Norway, the Balkans, Belarus, Ukraine and Russia), plus Cyprus, a member of the European Union.
 # Turkey and the Caucasus are counted outside Europe. domain.md: "a partnership is European when
@@ -16,11 +29,12 @@ EUROPEAN_COUNTRIES = frozenset(
 
 
 def foreign(countries):
-    """The partner countries that are abroad, in order and without repetition: France is not abroad."""
+    """The partner countries that are abroad, in order and without repetition: France, overseas
+    France included, is not abroad."""
     seen = []
     for code in countries:
         code = (code or "").upper()
-        if code and code != FRANCE and code not in seen:
+        if code and not is_france(code) and code not in seen:
             seen.append(code)
     return tuple(seen)
 
@@ -32,7 +46,8 @@ def is_european_partnership(partner_countries):
 
 
 def rotation_gaps(cycle, all_countries):
-    """Countries that one full rotation cycle never targets (France excepted: it is never foreign).
+    """Countries that one full rotation cycle never targets (France and overseas France excepted:
+    they are never foreign).
 
     Source: "Les appels sont ciblés géographiquement, en alternant les zones d'une année sur
     l'autre, de manière à couvrir l'ensemble des pays et territoires." `cycle` maps each year of
@@ -41,7 +56,7 @@ def rotation_gaps(cycle, all_countries):
     covered = set()
     for countries in cycle.values():
         covered |= {code.upper() for code in countries}
-    return {code.upper() for code in all_countries} - covered - {FRANCE}
+    return {code.upper() for code in all_countries} - covered - FRENCH_TERRITORIES
 
 
 def rotation_year_for(year, cycle_years):

@@ -5,6 +5,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from django.utils import timezone
 
+from accounts import tasks
 from accounts.models import User
 from applications.models import Application, BudgetLine
 from notifications.models import Notification
@@ -22,21 +23,28 @@ def messages_of(response):
     return [str(m) for m in response.context["messages"]]
 
 
-def test_from_signup_to_a_submitted_tremplin_application_with_its_receipt(client):
+def test_from_signup_to_a_submitted_tremplin_application_with_its_receipt(
+    client, monkeypatch, django_capture_on_commit_callbacks
+):
     call = CallFactory(title_en="Springboards 2026")
 
-    # Sign up, verify the address, log in.
-    client.post(
-        "/en/accounts/signup/",
-        {
-            "email": "young@inserm.fr",
-            "first_name": "Alice",
-            "last_name": "Young",
-            "language": "en",
-            "password1": PASSWORD,
-            "password2": PASSWORD,
-        },
+    # Sign up, verify the address, log in. The page queues the sign-up task on commit; it runs
+    # here at once, as the worker would.
+    monkeypatch.setattr(
+        tasks.complete_signup, "delay", lambda **fields: tasks.complete_signup.apply(kwargs=fields, throw=True)
     )
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(
+            "/en/accounts/signup/",
+            {
+                "email": "young@inserm.fr",
+                "first_name": "Alice",
+                "last_name": "Young",
+                "language": "en",
+                "password1": PASSWORD,
+                "password2": PASSWORD,
+            },
+        )
     user = User.objects.get(email="young@inserm.fr")
     verification = Notification.objects.get(recipient=user, kind="account_verification")
     client.get("/en" + verification.context["url_path"])

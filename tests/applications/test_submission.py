@@ -107,7 +107,7 @@ def test_two_tabs_submitting_at_the_same_time_give_one_submission_and_distinct_r
     assert receipts(same).count() == 1 and receipts(other).count() == 1
 
 
-def test_submission_over_the_ceiling_is_refused_with_the_reason_and_nothing_is_frozen():
+def test_submission_over_the_ceiling_is_refused_with_the_reason_and_nothing_is_frozen(english):
     application = complete_application(amount=Decimal("10000.01"))
     with pytest.raises(services.SubmissionRefused) as refusal:
         services.submit_application(application, application.applicant)
@@ -118,7 +118,7 @@ def test_submission_over_the_ceiling_is_refused_with_the_reason_and_nothing_is_f
     assert not receipts(application).exists()
 
 
-def test_incomplete_application_is_refused_with_what_is_missing():
+def test_incomplete_application_is_refused_with_what_is_missing(english):
     application = ApplicationFactory(applicant=ProfileFactory().user, title="", collaboration_is_new=True)
     with pytest.raises(services.SubmissionRefused) as refusal:
         services.submit_application(application, application.applicant)
@@ -138,12 +138,15 @@ def test_researcher_without_a_tremplin_profile_cannot_submit():
     assert any("ATIP-Avenir" in reason for reason in refusal.value.reasons)
 
 
-def test_only_french_partners_are_refused_by_the_form_and_by_the_rules(client):
+def test_only_french_partners_are_refused_by_the_form_and_by_the_rules(client, english):
     application = complete_application()
     application.partners.update(country="FR")
     with pytest.raises(services.SubmissionRefused) as refusal:
         services.submit_application(application, application.applicant)
-    assert "At least one partner team must be abroad: France is not abroad." in refusal.value.reasons
+    assert (
+        "At least one partner team must be abroad: France, overseas France included, is not abroad."
+        in refusal.value.reasons
+    )
 
     client.force_login(application.applicant)
     partner = application.partners.get()
@@ -152,10 +155,10 @@ def test_only_french_partners_are_refused_by_the_form_and_by_the_rules(client):
         formset_data("partners", [partner_row("FR", id=str(partner.pk))], initial=1),
     )
     assert response.status_code == 200
-    assert "France is not abroad" in response.content.decode()
+    assert "France, overseas France included, is not abroad" in response.content.decode()
 
 
-def test_closed_call_refuses_the_submission_on_the_server_clock():
+def test_closed_call_refuses_the_submission_on_the_server_clock(english):
     application = complete_application()
     with time_machine.travel(application.call.closes_at + timedelta(seconds=1), tick=False):
         with pytest.raises(services.SubmissionRefused) as refusal:
@@ -176,7 +179,7 @@ def test_only_the_applicant_may_submit():
         services.submit_application(application, ResearcherFactory())
 
 
-def test_one_tremplin_application_per_researcher_and_call():
+def test_one_tremplin_application_per_researcher_and_call(english):
     call = CallFactory()
     researcher = ProfileFactory().user
     first = services.create_draft(researcher, call)

@@ -177,6 +177,19 @@ def test_closing_calls_with_the_admin_action(admin_client):
     assert call.status == Call.Status.CLOSED
 
 
+def test_closing_a_call_early_says_how_many_drafts_it_cuts_off(admin_client):
+    from tests.applications.factories import ApplicationFactory
+
+    call = CallFactory()
+    ApplicationFactory(call=call)
+    ApplicationFactory(call=call)
+    page = action(admin_client, "close_selected", [call]).content.decode()
+    assert "2 drafts will be cut off: their applicants can no longer submit them." in page
+    assert "closing it now ends it early" in page
+    call.refresh_from_db()
+    assert call.status == Call.Status.OPEN
+
+
 def test_the_call_list_filters_and_searches(admin_client):
     CallFactory(title_fr="Appel Tremplins Japon", year=2026)
     CallFactory(title_fr="Appel Tremplins Brésil", year=2025)
@@ -222,7 +235,7 @@ def test_a_country_already_in_another_zone_is_refused_and_nothing_is_saved(admin
 def test_france_is_in_no_zone(admin_client):
     response = admin_client.post("/admin/calls/zone/add/", zone_form("europe", ["DE", "FR"]))
     assert response.status_code == 200
-    assert "France is in no zone" in response.content.decode()
+    assert "France, overseas France included, is in no zone" in response.content.decode()
     assert not Zone.objects.exists()
 
 

@@ -72,7 +72,7 @@ def test_france_as_the_only_partner_is_not_a_partner_abroad(english):
     findings = pri(("FR",), "10000")
     result = finding(findings, "partners.none_abroad")
     assert result.outcome == Outcome.FAIL
-    assert "France is not abroad" in str(result.message)
+    assert "France, overseas France included, is not abroad" in str(result.message)
     assert not is_eligible(findings)
 
 

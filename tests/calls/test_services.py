@@ -50,7 +50,7 @@ def test_opening_a_call_tells_the_researchers_subscribed_to_its_instrument(staff
     }
 
 
-def test_a_call_breaking_a_rule_is_not_opened_and_nobody_is_told(staff):
+def test_a_call_breaking_a_rule_is_not_opened_and_nobody_is_told(staff, english):
     set_subscriptions(ResearcherFactory(), ["instrument:TREMPLIN"])
     call = draft(closes_at=timezone.now() - timedelta(days=1), opens_at=timezone.now() - timedelta(days=5))
     with pytest.raises(ValidationError) as error:

@@ -50,6 +50,17 @@ def outbox_only(monkeypatch):
     monkeypatch.setattr(notifications.services, "enqueue", lambda ids: None)
 
 
+@pytest.fixture(autouse=True)
+def account_tasks_at_once(monkeypatch):
+    """Sign-up and password reset queue a Celery task (accounts.services): it runs at once, in the
+    live server's thread, so the journeys find the account and its outbox rows as a worker leaves
+    them."""
+    from accounts import tasks
+
+    for task in (tasks.complete_signup, tasks.send_password_reset):
+        monkeypatch.setattr(task, "delay", lambda *args, _task=task, **kwargs: _task.apply(args, kwargs, throw=True))
+
+
 @pytest.fixture
 def browser(request, chromium, live_server, settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"

@@ -287,7 +287,7 @@ def test_held_decision_goes_out_only_once_released(celery_worker, mail_folder):
     assert subject_of(message) == "Your PRI application: good news"
     text = text_of(message)
     assert "Funded" in text
-    assert "15,000.00 €" in text
+    assert "15,000\xa0€" in text
 
 
 def test_many_notifications_are_delivered_in_batches_once_each(celery_worker, mail_folder, settings):

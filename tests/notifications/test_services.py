@@ -223,7 +223,7 @@ def test_decision_amount_is_shown_in_euros_in_french():
     text = render_message(letter).text
 
     assert "PRI-2026-0003 : Financé." in text or "PRI-2026-0003 : Funded." in text  # until the catalogue is compiled
-    assert "15\u00a0000,00 €" in text
+    assert "15\u00a0000\u00a0€" in text  # grouped, no cents on a whole amount
 
 
 def test_staff_edits_replace_the_subject_and_text_and_html_is_escaped():

@@ -124,3 +124,41 @@ def test_released_decision_can_no_longer_change(in_review, staff):
     outbox.release_held(Notification.objects.filter(kind="decision").values_list("pk", flat=True))
     with pytest.raises(services.DecisionRefused):
         services.record_decision(in_review, "funded", Decimal("100"), staff)
+
+
+def test_staff_read_each_held_letter_then_release_them_from_the_ranking(call, staff, client, english):
+    from accounts.models import AuditEvent
+
+    funded = submitted_application(call, status=Application.Status.IN_REVIEW)
+    refused = submitted_application(call, status=Application.Status.IN_REVIEW)
+    Call.objects.filter(pk=call.pk).update(status=Call.Status.IN_REVIEW)
+    funded.applicant.language = "en"
+    funded.applicant.save(update_fields=["language"])
+    services.record_decision(funded, "funded", Decimal("9500"), staff)
+    services.record_decision(refused, "rejected", None, staff)
+    client.force_login(staff)
+    ranking = client.get(url("ranking", call.pk)).content.decode()
+    assert "Read and release 2 decision letters" in ranking
+    preview = client.get(url("release_letters", call.pk)).content.decode()
+    assert f"Decision on your application {funded.reference}: Funded" in preview
+    assert funded.title in preview and "9,500\xa0€" in preview
+    assert "write to you within a few weeks about the start of the project" in preview
+    response = client.post(url("release_letters", call.pk))
+    assert response.status_code == 302 and response["Location"].endswith(f"/staff/calls/{call.pk}/ranking/")
+    assert Decision.objects.filter(released_at__isnull=False).count() == 2
+    assert set(Application.objects.values_list("status", flat=True)) == {"decided"}
+    assert Call.objects.get(pk=call.pk).status == Call.Status.DECIDED
+    assert not Notification.objects.filter(kind="decision", status="held").exists()
+    event = AuditEvent.objects.get(action=AuditEvent.Action.DECISIONS_RELEASED)
+    assert event.actor == staff
+    assert "Read and release" not in client.get(url("ranking", call.pk)).content.decode()
+    # The researcher's page says what comes next.
+    client.force_login(funded.applicant)
+    page = client.get(url("decision", funded.pk)).content.decode()
+    assert "What comes next" in page and "9,500" in page
+
+
+def test_releasing_with_nothing_held_says_so(call, staff, client, english):
+    client.force_login(staff)
+    response = client.post(url("release_letters", call.pk), follow=True)
+    assert "No decision letter is waiting to be released for this call." in response.content.decode()

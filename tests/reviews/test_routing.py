@@ -17,6 +17,7 @@ from reviews.routing import (
     CAPACITY_EXHAUSTED,
     NOT_ENOUGH_CONFLICT_FREE,
     NOT_ENOUGH_ELIGIBLE,
+    NOT_ENOUGH_REVIEWERS,
     REASON_TEMPLATES,
     CandidatePairs,
     affinity_from_keywords,
@@ -111,6 +112,14 @@ def test_shortfall_for_too_few_conflict_free_reviewers():
     assert (short.app, short.missing, short.code) == (0, 2, NOT_ENOUGH_CONFLICT_FREE)
     assert "only 1 reviewer(s) have no conflict of interest" in short.message
     assert short.template == REASON_TEMPLATES[NOT_ENOUGH_CONFLICT_FREE]
+
+
+def test_shortfall_for_too_few_reviewers_in_the_pool_names_the_pool_not_conflicts():
+    affinity = np.ones((2, 2))
+    result = route(affinity, k=3, capacity=5, conflicts=[[0, 0]])
+    short = {s.app: s for s in result.shortfalls}
+    assert short[0].code == short[1].code == NOT_ENOUGH_REVIEWERS
+    assert "only 2 reviewer(s) accepted to review this call, 3 are required" in short[1].message
 
 
 def test_shortage_is_shared_so_that_no_application_is_left_without_reviewer():
@@ -296,7 +305,9 @@ def check_invariants(result, affinity, conflicts, k, capacity, existing, *, exac
     for i, s in short.items():
         assert s.missing == need[i] - got[i]
         free = allowed[i].sum()
-        if free < need[i]:
+        if n_revs < np.broadcast_to(k, (n_apps,))[i]:
+            assert s.code == NOT_ENOUGH_REVIEWERS
+        elif free < need[i]:
             assert s.code == NOT_ENOUGH_CONFLICT_FREE
         else:
             assert s.code == CAPACITY_EXHAUSTED

@@ -1,5 +1,6 @@
 """The ORM adapter end to end: proposal -> adjust -> confirm -> assignments and notifications."""
 
+import re
 from datetime import timedelta
 
 import pytest
@@ -70,7 +71,7 @@ def test_routing_proposal_never_proposes_a_conflicted_pair_and_respects_loads(sm
     assert {(apps[0].pk, reviewers[0].pk), (apps[0].pk, reviewers[1].pk)} <= pairs
 
 
-def test_shortfall_is_stored_with_its_translated_reason(small_call, staff):
+def test_shortfall_is_stored_with_its_translated_reason(small_call, staff, english):
     call, apps, reviewers = small_call
     proposal = services.launch_routing(call, staff, reviewers_per_application=3)
     short = {s["application_id"]: s for s in proposal.shortfalls}
@@ -120,7 +121,7 @@ def test_second_routing_keeps_existing_assignments_and_fills_the_rest(small_call
     assert len(new_pairs) == 3
 
 
-def test_routing_is_refused_while_the_call_is_open(small_call, staff):
+def test_routing_is_refused_while_the_call_is_open(small_call, staff, english):
     call, _apps, _reviewers = small_call
     Call.objects.filter(pk=call.pk).update(status=Call.Status.OPEN)
     call.refresh_from_db()
@@ -216,3 +217,45 @@ def test_confirming_a_routing_costs_the_same_queries_for_a_small_and_a_large_cal
     """A whole year's call (thousands of assignments, three notices each) is confirmed in one
     go: the number of queries must not grow with the number of applications."""
     assert _confirm_queries(2, staff) == _confirm_queries(12, staff)
+
+
+def test_the_proposal_page_shows_titles_and_a_shortfall_list_that_follows_the_edits(small_call, staff, client, english):
+    call, apps, reviewers = small_call
+    proposal = services.launch_routing(call, staff, reviewers_per_application=2)
+    client.force_login(staff)
+    page = client.get(url("staff_proposal", proposal.pk)).content.decode()
+    assert apps[1].title[:40] in page
+    assert "left short" not in page  # 6 slots, 6 pairs
+    title = page.split("<h1", 1)[1].split("</h1>", 1)[0]
+    assert not re.search(r"\d{4}-\d{2}-\d{2}", title), title  # a local date, not ISO
+    pair = ProposedAssignment.objects.filter(proposal=proposal, application=apps[1]).first()
+    client.post(url("staff_proposal", proposal.pk), {"action": "remove", "pair": pair.pk})
+    page = client.get(url("staff_proposal", proposal.pk)).content.decode()
+    assert "1 application left short" in page
+    assert apps[1].reference in page.split("left short", 1)[1].split("</section>", 1)[0]
+    assert "1 reviewer(s) missing after the changes made to this proposal." in page
+
+
+def test_confirming_a_proposal_that_leaves_applications_short_asks_first(small_call, staff, client, english):
+    call, apps, _reviewers = small_call
+    proposal = services.launch_routing(call, staff, reviewers_per_application=3)
+    client.force_login(staff)
+    page = client.post(url("staff_proposal", proposal.pk), {"action": "confirm"})
+    assert page.status_code == 200
+    assert "Confirm with applications left short?" in page.content.decode()
+    assert not ReviewAssignment.objects.filter(call=call).exists()
+    response = client.post(url("staff_proposal", proposal.pk), {"action": "confirm", "short_confirmed": "1"})
+    assert response.status_code == 302
+    assert ReviewAssignment.objects.filter(call=call).exists()
+
+
+def test_asking_more_reviewers_per_application_than_accepted_warns_and_names_the_real_reason(
+    small_call, staff, client, english
+):
+    call, apps, _reviewers = small_call
+    proposal = services.launch_routing(call, staff, reviewers_per_application=4)
+    client.force_login(staff)
+    page = client.get(url("staff_proposal", proposal.pk)).content.decode()
+    assert "Only 3 reviewers accepted to review this call, but 4 are asked per application" in page
+    assert "only 3 reviewer(s) accepted to review this call, 4 are required per application" in page
+    assert "no conflict of interest" not in page

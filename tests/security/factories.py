@@ -1,7 +1,8 @@
 """One small portal with every role and every kind of record, for the security tests.
 
 Roles: the owning researcher, another researcher, the reviewer assigned to the owner's application,
-a reviewer not assigned, a reviewer assigned to it but with a declared conflict of interest, staff.
+a reviewer not assigned, a reviewer assigned to it but with a declared conflict of interest, staff
+(a superuser), and staff without any permission.
 """
 
 from dataclasses import dataclass
@@ -18,7 +19,16 @@ from tests.applications.factories import ProfileFactory, complete_application
 from tests.factories import CallFactory, StaffFactory
 from tests.reviews.factories import ClosedCallFactory, assign, pool_reviewer, submitted_application
 
-ROLES = ("anonymous", "owner", "other_researcher", "assigned", "unassigned", "conflicted", "staff")
+ROLES = (
+    "anonymous",
+    "owner",
+    "other_researcher",
+    "assigned",
+    "unassigned",
+    "conflicted",
+    "staff",
+    "staff_without_permissions",
+)
 
 
 @dataclass
@@ -90,6 +100,8 @@ def build_world():
         "unassigned": unassigned,
         "conflicted": conflicted,
         "staff": staff,
+        # Staff status, no permission at all: admin refuses them every model; so must the portal.
+        "staff_without_permissions": StaffFactory(is_superuser=False),
     }
     return World(
         users=users,

@@ -7,7 +7,8 @@ import time_machine
 from axes.models import AccessAttempt
 from django.conf import settings
 from django.test import Client
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.translation import gettext
 
 from tests.factories import PASSWORD, ResearcherFactory, StaffFactory
 
@@ -90,6 +91,40 @@ def test_signup_refuses_a_common_password_with_a_message(db):
     )
     assert response.status_code == 200
     assert "This password is too common." in response.content.decode()
+
+
+SIGNUP = "/en/accounts/signup/"
+RESET = "/en/accounts/password-reset/"
+TOO_MANY = "Too many sign-up or password reset requests came from your connection. Try again in an hour."
+
+
+def test_more_than_twenty_signup_or_reset_requests_an_hour_from_one_ip_address_get_a_translated_429(db):
+    assert settings.ACCOUNT_REQUESTS_PER_IP_PER_HOUR == 20
+    client = Client()
+    refused_signup = {"email": "new@inserm.example", "password1": "a", "password2": "b"}
+    for index in range(20):
+        if index % 2:
+            assert client.post(SIGNUP, refused_signup, REMOTE_ADDR="10.0.0.9").status_code == 200
+        else:
+            assert client.post(RESET, {"email": f"x{index}@inserm.example"}, REMOTE_ADDR="10.0.0.9").status_code == 302
+
+    for url in ("/fr/accounts/password-reset/", "/fr/accounts/signup/"):
+        response = client.post(url, {"email": "camille@inserm.example"}, REMOTE_ADDR="10.0.0.9")
+        assert response.status_code == 429
+        page = response.content.decode()
+        assert '<html lang="fr"' in page
+        with translation.override("fr"):
+            assert gettext(TOO_MANY) in page
+    response = client.post(RESET, {"email": "camille@inserm.example"}, REMOTE_ADDR="10.0.0.9")
+    assert response.status_code == 429
+    assert TOO_MANY in response.content.decode()
+    # The pages themselves stay open to look at.
+    assert client.get(SIGNUP, REMOTE_ADDR="10.0.0.9").status_code == 200
+
+    # Another connection is not concerned; this one may ask again an hour later.
+    assert Client().post(RESET, {"email": "camille@inserm.example"}, REMOTE_ADDR="10.0.0.10").status_code == 302
+    with time_machine.travel(timezone.now() + timedelta(minutes=61), tick=False):
+        assert client.post(RESET, {"email": "camille@inserm.example"}, REMOTE_ADDR="10.0.0.9").status_code == 302
 
 
 def test_a_staff_session_ends_after_an_hour_without_a_request(db):
