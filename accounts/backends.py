@@ -1,6 +1,10 @@
-"""Login throttling with django-axes."""
+"""Login: throttling with django-axes, and the password check that knows unverified accounts."""
 
 from axes.backends import AxesStandaloneBackend
+from django.contrib.auth import get_user_model
+from django.contrib.auth.backends import ModelBackend
+
+UserModel = get_user_model()
 
 
 class ThrottledLoginBackend(AxesStandaloneBackend):
@@ -33,3 +37,28 @@ def lockout_response(request, original_response=None, credentials=None):
     minutes = int(settings.AXES_COOLOFF_TIME.total_seconds() // 60)
     context = {"failure_limit": settings.AXES_FAILURE_LIMIT, "cooloff_minutes": minutes}
     return render(request, "registration/locked_out.html", context, status=429)
+
+
+class PortalModelBackend(ModelBackend):
+    """Django's ModelBackend that also notes, on the request, an account whose password is right
+    but whose e-mail address awaits verification, so the login page can say so and offer a new
+    link (instead of "wrong password"). One password check, as for any other attempt: the page
+    takes as long whatever the account's state, and django-axes counts the failure as usual."""
+
+    def authenticate(self, request, username=None, password=None, **kwargs):
+        if username is None:
+            username = kwargs.get(UserModel.USERNAME_FIELD)
+        if username is None or password is None:
+            return None
+        try:
+            user = UserModel._default_manager.get_by_natural_key(username)
+        except UserModel.DoesNotExist:
+            UserModel().set_password(password)  # the same work as for a real account
+            return None
+        if not user.check_password(password):
+            return None
+        if self.user_can_authenticate(user):
+            return user
+        if request is not None and not user.is_active and user.last_login is None:
+            request.awaiting_verification = user
+        return None

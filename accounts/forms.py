@@ -4,7 +4,8 @@ Celery task: see accounts.services for why."""
 
 from django import forms
 from django.conf import settings
-from django.contrib.auth.forms import BaseUserCreationForm, PasswordResetForm
+from django.contrib.auth.forms import AuthenticationForm, BaseUserCreationForm, PasswordResetForm
+from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from . import services
@@ -82,3 +83,38 @@ class OutboxPasswordResetForm(PasswordResetForm):
 
     def save(self, **kwargs):
         services.request_password_reset(self.cleaned_data["email"])
+
+
+class LoginForm(AuthenticationForm):
+    """Log in by e-mail. A wrong address or password gets one plain message (which of the two is
+    never said); the right password of an account whose address awaits verification is told so,
+    with a button that sends the link again (accounts.backends.PortalModelBackend notes it)."""
+
+    error_messages = {
+        **AuthenticationForm.error_messages,
+        "invalid_login": _("The e-mail address or the password is wrong. Check both, or reset your password."),
+        "awaiting_verification": _(
+            "Your account awaits the verification of your e-mail address: follow the link of the e-mail we "
+            "sent you, or ask for a new link below."
+        ),
+    }
+
+    awaiting_verification = False
+
+    def clean(self):
+        try:
+            return super().clean()
+        except ValidationError:
+            if getattr(self.request, "awaiting_verification", None) is not None:
+                self.awaiting_verification = True
+                raise ValidationError(
+                    self.error_messages["awaiting_verification"], code="awaiting_verification"
+                ) from None
+            raise
+
+
+class ResendVerificationForm(forms.Form):
+    email = forms.EmailField(label=_("e-mail address"), max_length=254)
+
+    def save(self):
+        services.request_verification_resend(User.objects.normalize_email(self.cleaned_data["email"]).lower())

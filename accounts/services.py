@@ -139,6 +139,25 @@ def _complete_signup(email, first_name, last_name, language, password_hash):
     return SignupOutcome.ACCOUNT_CLOSED
 
 
+def request_verification_resend(email):
+    """The "send the link again" button's work, the same for every address: queue the task."""
+    from .tasks import resend_verification
+
+    transaction.on_commit(partial(resend_verification.delay, email))
+
+
+def resend_verification(email):
+    """A new verification link to the account with this address if it still awaits verification
+    (nothing otherwise); counted with sign-up's e-mails (one per address in the interval)."""
+    if not throttle.first_email_in_interval(SIGNUP, email):
+        return False
+    user = find_account(email)
+    if user is None or not awaiting_verification(user):
+        return False
+    verification_requested.send(sender=User, user=user, url_path=verification_path(user))
+    return True
+
+
 # --- Password reset ------------------------------------------------------------------------------
 
 

@@ -16,3 +16,8 @@ def complete_signup(email, first_name, last_name, language, password_hash):
 @shared_task(name="accounts.send_password_reset")
 def send_password_reset(email):
     return services.send_password_reset(email)
+
+
+@shared_task(name="accounts.resend_verification")
+def resend_verification(email):
+    return services.resend_verification(email)

@@ -4,7 +4,7 @@ from django.urls import path, reverse_lazy
 from . import views
 
 urlpatterns = [
-    path("login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
+    path("login/", views.PortalLoginView.as_view(), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("password-reset/", views.PasswordResetView.as_view(), name="password_reset"),
     path("password-reset/sent/", auth_views.PasswordResetDoneView.as_view(), name="password_reset_done"),
@@ -15,6 +15,7 @@ urlpatterns = [
     ),
     path("signup/", views.SignupView.as_view(), name="signup"),
     path("signup/sent/", views.SignupSentView.as_view(), name="signup_sent"),
+    path("signup/resend/", views.ResendVerificationView.as_view(), name="signup_resend"),
     path("verify/<uidb64>/<token>/", views.VerifyEmailView.as_view(), name="signup_verify"),
     path("reset/done/", auth_views.PasswordResetCompleteView.as_view(), name="password_reset_complete"),
     path("two-factor/", views.TwoFactorView.as_view(), name="two_factor"),

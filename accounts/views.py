@@ -19,7 +19,14 @@ from django.views import View
 from django.views.generic import FormView, TemplateView
 
 from . import personal_data, throttle, two_factor
-from .forms import ErasureRequestForm, OutboxPasswordResetForm, SignupForm, TokenForm
+from .forms import (
+    ErasureRequestForm,
+    LoginForm,
+    OutboxPasswordResetForm,
+    ResendVerificationForm,
+    SignupForm,
+    TokenForm,
+)
 from .tokens import email_verification_token
 
 
@@ -33,9 +40,39 @@ class RequestsPerIPLimitMixin:
         return super().post(request, *args, **kwargs)
 
 
+SIGNUP_NEXT = "signup_next"
+
+
+def landing_url(user):
+    """Where a person lands after logging in: where their work is (settings.LANDING_PAGES, the
+    first that fits: staff on the calls they review, reviewers on their queue, researchers on
+    their applications), else the home page."""
+    for condition, url_name in settings.LANDING_PAGES:
+        kind, _sep, name = condition.partition(":")
+        if (kind == "perm" and user.has_perm(name)) or (kind == "role" and getattr(user, name, False)):
+            return reverse(url_name)
+    return reverse("home")
+
+
+class PortalLoginView(auth_views.LoginView):
+    form_class = LoginForm
+    redirect_authenticated_user = True
+
+    def get_default_redirect_url(self):
+        return landing_url(self.request.user)
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        form = context.get("form")
+        if form is not None and form.awaiting_verification:
+            context["resend_form"] = ResendVerificationForm(initial={"email": form.data.get("username", "")})
+        return context
+
+
 class SignupView(RequestsPerIPLimitMixin, FormView):
     """The same answer for every valid form, whether or not the address has an account: the form's
-    save() only queues the sign-up task."""
+    save() only queues the sign-up task. The page the newcomer came for (`next`) is kept in the
+    session and offered again after the verification link."""
 
     template_name = "registration/signup.html"
     form_class = SignupForm
@@ -43,12 +80,33 @@ class SignupView(RequestsPerIPLimitMixin, FormView):
 
     def dispatch(self, request, *args, **kwargs):
         if request.user.is_authenticated:
-            return redirect("home")
+            return redirect(_next_url(request, "home"))
         return super().dispatch(request, *args, **kwargs)
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(next=_next_url(self.request, ""), **kwargs)
 
     def form_valid(self, form):
         form.save()
+        target = _next_url(self.request, "")
+        if target:
+            self.request.session[SIGNUP_NEXT] = target
         return super().form_valid(form)
+
+
+class ResendVerificationView(RequestsPerIPLimitMixin, FormView):
+    """A new verification link, asked from the login page; the same answer for every address."""
+
+    form_class = ResendVerificationForm
+    http_method_names = ["post"]
+
+    def form_valid(self, form):
+        form.save()
+        return redirect("signup_sent")
+
+    def form_invalid(self, form):
+        messages.error(self.request, _("Type the e-mail address of your account."))
+        return redirect("login")
 
 
 class PasswordResetView(RequestsPerIPLimitMixin, auth_views.PasswordResetView):
@@ -60,6 +118,9 @@ class PasswordResetView(RequestsPerIPLimitMixin, auth_views.PasswordResetView):
 
 class SignupSentView(TemplateView):
     template_name = "registration/signup_sent.html"
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(next=self.request.session.get(SIGNUP_NEXT, ""), **kwargs)
 
 
 class VerifyEmailView(View):
@@ -73,12 +134,20 @@ class VerifyEmailView(View):
             user = None
         if user is not None and user.is_active and not email_verification_token.check_token(user, token):
             messages.info(request, _("Your e-mail address is already verified: log in."))
-            return redirect("login")
+            return self.to_login(request)
         if user is None or not email_verification_token.check_token(user, token):
             return TemplateView.as_view(template_name="registration/signup_invalid.html")(request)
         user.is_active = True
         user.save(update_fields=["is_active"])
         messages.success(request, _("Your e-mail address is verified: you may log in."))
+        return self.to_login(request)
+
+    @staticmethod
+    def to_login(request):
+        """The login page, then the page the newcomer came for (kept at sign-up in this browser)."""
+        target = request.session.pop(SIGNUP_NEXT, "")
+        if target and url_has_allowed_host_and_scheme(target, {request.get_host()}, request.is_secure()):
+            return redirect(f"{reverse('login')}?{urlencode({'next': target})}")
         return redirect("login")
 
 

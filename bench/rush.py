@@ -53,7 +53,7 @@ def make_sessions(users):
         data = store.encode(
             {
                 SESSION_KEY: str(user.pk),
-                BACKEND_SESSION_KEY: "django.contrib.auth.backends.ModelBackend",
+                BACKEND_SESSION_KEY: "accounts.backends.PortalModelBackend",
                 HASH_SESSION_KEY: user.get_session_auth_hash(),
             }
         )

@@ -151,12 +151,19 @@ AUTH_PASSWORD_VALIDATORS = [
 AUTHENTICATION_BACKENDS = [
     # django-axes first: it refuses a locked-out login before the password is even checked.
     "accounts.backends.ThrottledLoginBackend",
-    "django.contrib.auth.backends.ModelBackend",
+    "accounts.backends.PortalModelBackend",
     # The portal's permissions, declared with django-rules in each app's permissions.py.
     "rules.permissions.ObjectPermissionBackend",
 ]
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
+# Where each person lands after logging in (accounts.views.landing_url): the first that fits.
+LANDING_PAGES = [
+    ("perm:reviews.see_calls", "reviews:staff_calls"),
+    ("role:is_staff", "admin:index"),
+    ("role:is_reviewer", "reviews:queue"),
+    ("role:is_researcher", "applications:dashboard"),
+]
 LOGOUT_REDIRECT_URL = "home"
 
 # Internationalisation: French first, English second; dates in Paris time.

@@ -78,7 +78,9 @@ def check_application(applicant, call, proposal, now):
         ]
     if call.duration_months is not None:
         findings.append(check_duration(call, proposal))
-    return findings
+    # A rule with nothing to judge yet (no partner, no amount) says nothing: another one already
+    # says what to fill in, once.
+    return [finding for finding in findings if finding is not None]
 
 
 __all__ = [

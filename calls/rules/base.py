@@ -20,6 +20,9 @@ class Outcome(StrEnum):
     PASS = "pass"
     FAIL = "fail"
     WARNING = "warning"
+    # The rule cannot judge yet: what it needs is not filled in. Blocks submission like a failure,
+    # but is shown as something to do, never as passed nor as broken.
+    TODO = "todo"
 
 
 # Parameters of a message, rendered in the active language only when the message is shown.
@@ -105,7 +108,7 @@ class Finding:
 
     @property
     def passed(self):
-        return self.outcome != Outcome.FAIL
+        return self.outcome not in (Outcome.FAIL, Outcome.TODO)
 
     def __str__(self):
         return str(self.message)
@@ -123,9 +126,14 @@ def warned(code, message, subject=None):
     return Finding(code, Outcome.WARNING, message, subject)
 
 
+def to_do(code, message, subject=None):
+    return Finding(code, Outcome.TODO, message, subject)
+
+
 def is_eligible(findings):
-    """An application may be submitted when no finding fails (warnings do not block)."""
-    return all(finding.outcome != Outcome.FAIL for finding in findings)
+    """An application may be submitted when no finding fails and none waits for missing input
+    (warnings do not block)."""
+    return all(finding.passed for finding in findings)
 
 
 class InstrumentCode(StrEnum):

@@ -15,6 +15,7 @@ from .base import (
     passed,
     plural_text,
     text,
+    to_do,
     warned,
 )
 from .geography import foreign
@@ -62,7 +63,7 @@ def check_partner_abroad(proposal):
                 )
             ),
         )
-    return failed(code, text(gettext_noop("Add at least one partner team abroad.")))
+    return None  # no partner yet: check_partner_count says what to add, once
 
 
 def check_partner_count(call, proposal, code="partners.count"):
@@ -70,6 +71,27 @@ def check_partner_count(call, proposal, code="partners.count"):
     équipe étrangère". The call's minimum and maximum number of partner teams."""
     count = len(proposal.partner_countries)
     low, high = call.min_partners, call.max_partners
+    if count == 0:
+        if high is not None and high != low:
+            return to_do(
+                code,
+                text(
+                    gettext_noop("Add %(min)s to %(max)s partner teams, at least one of them abroad."),
+                    min=low,
+                    max=high,
+                ),
+            )
+        return to_do(
+            code,
+            plural_text(
+                ngettext_noop(
+                    "Add %(min)s partner team abroad.",
+                    "Add at least %(min)s partner teams, at least one of them abroad.",
+                ),
+                "min",
+                min=low,
+            ),
+        )
     if count < low:
         return failed(
             code,
@@ -126,7 +148,11 @@ def check_partner_count(call, proposal, code="partners.count"):
 def check_amount_positive(proposal):
     """A request asks for money: the amount is more than 0 EUR."""
     code = "amount.not_positive"
-    if proposal.amount is None or proposal.amount <= 0:
+    if proposal.amount is None or proposal.amount == 0:
+        return to_do(
+            code, text(gettext_noop("Fill in the budget: the amount requested is the total of its lines.")), "amount"
+        )
+    if proposal.amount < 0:
         return failed(code, text(gettext_noop("The requested amount must be more than 0 EUR.")), "amount")
     return passed(code, text(gettext_noop("Requested amount: %(amount)s EUR."), amount=Money(proposal.amount)))
 
@@ -137,7 +163,9 @@ def check_amount_within_call_ceiling(call, proposal):
     code = "amount.over_ceiling"
     if call.ceiling is None:
         return warned(code, text(gettext_noop("This call sets no ceiling: the committee will judge the amount.")))
-    amount = proposal.amount or 0
+    if not proposal.amount:
+        return None  # nothing requested yet: check_amount_positive says so
+    amount = proposal.amount
     params = {"amount": Money(amount), "ceiling": Money(call.ceiling)}
     if amount > call.ceiling:
         return failed(
@@ -151,34 +179,32 @@ def check_amount_within_call_ceiling(call, proposal):
 
 
 def check_duration(call, proposal):
-    """Source: Tremplins "sur une durée d'un an"; PRI "pour 5 ans"; PCT "sur cinq ans". The
-    project lasts at most the call's duration."""
-    code = "duration.too_long"
+    """Source: Tremplins "sur une durée d'un an"; PRI "pour 5 ans"; PCT "sur cinq ans". A project
+    lasts the instrument's duration: the applicant does not choose another (issue 14)."""
+    code = "duration.not_the_instruments"
     limit = call.duration_months
     months = proposal.duration_months
-    if months is None:
-        return passed(code, text(gettext_noop("Funded for %(max)s months."), max=limit))
-    if months < 1:
-        return failed("duration.too_short", text(gettext_noop("A project lasts at least 1 month.")), "duration_months")
-    if months > limit:
-        return failed(
+    if months is None or months == limit:
+        return passed(
             code,
-            text(
-                gettext_noop("%(months)s months exceed the %(max)s months this call funds."), months=months, max=limit
+            plural_text(
+                ngettext_noop("Funded for %(max)s month.", "Funded for %(max)s months."),
+                "max",
+                max=limit,
             ),
-            "duration_months",
         )
-    return passed(
+    return failed(
         code,
         plural_text(
             ngettext_noop(
-                "%(months)s month, within the %(max)s months this call funds.",
-                "%(months)s months, within the %(max)s months this call funds.",
+                "%(months)s month: projects of this call last exactly %(max)s months.",
+                "%(months)s months: projects of this call last exactly %(max)s months.",
             ),
             "months",
             months=months,
             max=limit,
         ),
+        "duration_months",
     )
 
 

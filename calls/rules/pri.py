@@ -2,7 +2,7 @@
 
 from django.utils.translation import gettext_noop
 
-from .base import Countries, InstrumentCode, Money, failed, passed, text
+from .base import Countries, InstrumentCode, Money, failed, passed, text, to_do
 from .geography import foreign, is_european_partnership
 
 
@@ -23,6 +23,8 @@ def check_partners_in_zone(call, proposal):
     """Source: "Les appels sont ciblés géographiquement": every foreign partner of a PRI is in a
     country of the zones the call targets (France, not abroad, needs no zone)."""
     code = "pri.partner_outside_zone"
+    if not foreign(proposal.partner_countries):
+        return None  # no partner abroad yet: nothing to place in a zone
     outside = tuple(c for c in foreign(proposal.partner_countries) if c not in call.zone_countries)
     if outside:
         return failed(
@@ -37,9 +39,13 @@ def check_pri_ceiling(call, proposal):
     """Source: "à hauteur de 60 000 € dans le cas partenariats européens, et de 75 000 € pour les
     partenariats hors Europe". European when every foreign partner is in geographic Europe."""
     code = "pri.over_ceiling"
+    if not proposal.amount:
+        return None  # nothing requested yet: check_amount_positive says so
+    if not foreign(proposal.partner_countries):
+        return _both_ceilings(call, proposal.amount)
     european = is_european_partnership(proposal.partner_countries)
     ceiling = ceiling_for(call, proposal.partner_countries)
-    amount = proposal.amount or 0
+    amount = proposal.amount
     params = {"amount": Money(amount), "ceiling": Money(ceiling or 0)}
     if amount > (ceiling or 0):
         msgid = (
@@ -58,3 +64,47 @@ def check_pri_ceiling(call, proposal):
         )
     )
     return passed(code, text(msgid, **params))
+
+
+def _both_ceilings(call, amount):
+    """No partner abroad yet: which ceiling applies is not known, so both are said."""
+    code = "pri.over_ceiling"
+    params = {
+        "amount": Money(amount),
+        "european": Money(call.european_ceiling or 0),
+        "outside": Money(call.non_european_ceiling or 0),
+    }
+    low, high = sorted([call.european_ceiling or 0, call.non_european_ceiling or 0])
+    if amount > high:
+        return failed(
+            code,
+            text(
+                gettext_noop(
+                    "%(amount)s EUR requested exceed both ceilings: %(european)s EUR for a European "
+                    "partnership, %(outside)s EUR outside Europe."
+                ),
+                **params,
+            ),
+            "amount",
+        )
+    if amount > low:
+        return to_do(
+            code,
+            text(
+                gettext_noop(
+                    "%(amount)s EUR requested: within the %(outside)s EUR ceiling for a partnership outside "
+                    "Europe, over the %(european)s EUR for a European one. Your partners will decide."
+                ),
+                **params,
+            ),
+        )
+    return passed(
+        code,
+        text(
+            gettext_noop(
+                "%(amount)s EUR requested, within both ceilings (%(european)s EUR for a European partnership, "
+                "%(outside)s EUR outside Europe)."
+            ),
+            **params,
+        ),
+    )

@@ -6,7 +6,7 @@ import pytest
 from accounts import tasks
 from tests.isolation import fast_password_hashing, no_celery_broker  # noqa: F401
 
-ACCOUNT_TASKS = (tasks.complete_signup, tasks.send_password_reset)
+ACCOUNT_TASKS = (tasks.complete_signup, tasks.send_password_reset, tasks.resend_verification)
 
 
 class QueuedTasks:

@@ -22,7 +22,7 @@ def test_wrong_password_comes_back_with_a_translated_error_and_the_email_kept(cl
     assert response.status_code == 200
     assert not response.context["user"].is_authenticated
     body = response.content.decode()
-    assert "Saisissez" in body  # Django's French message for a wrong login
+    assert "L’adresse e-mail ou le mot de passe est incorrect." in body
     assert f'value="{researcher.email}"' in body
 
 

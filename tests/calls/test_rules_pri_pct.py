@@ -76,10 +76,33 @@ def test_france_as_the_only_partner_is_not_a_partner_abroad(english):
     assert not is_eligible(findings)
 
 
-def test_an_application_with_no_partner_is_asked_for_one(english):
+def test_an_application_with_no_partner_is_asked_for_one_once_as_something_to_do(english):
     findings = pri((), "10000")
+    codes = [f.code for f in findings]
+    assert "partners.none_abroad" not in codes and "pri.partner_outside_zone" not in codes
+    result = finding(findings, "partners.count")
+    assert result.outcome == Outcome.TODO and not result.passed
+    assert str(result.message) == "Add 1 partner team abroad."
+    assert not is_eligible(findings)
+
+
+def test_a_pri_without_partner_yet_states_both_ceilings(english):
+    within = finding(pri((), "50000"), "pri.over_ceiling")
+    assert within.outcome == Outcome.PASS
+    assert "within both ceilings (60,000 EUR for a European partnership, 75,000 EUR outside Europe)" in str(
+        within.message
+    )
+    between = finding(pri((), "70000"), "pri.over_ceiling")
+    assert between.outcome == Outcome.TODO
+    assert "within the 75,000 EUR ceiling for a partnership outside Europe, over the 60,000 EUR" in str(between.message)
+    over = finding(pri((), "75000.01"), "pri.over_ceiling")
+    assert over.outcome == Outcome.FAIL and "exceed both ceilings" in str(over.message)
+
+
+def test_france_only_names_what_is_wrong_and_never_passes_the_zone_check(english):
+    findings = pri(("FR",), "10000")
     assert finding(findings, "partners.none_abroad").outcome == Outcome.FAIL
-    assert finding(findings, "partners.count").outcome == Outcome.FAIL
+    assert "pri.partner_outside_zone" not in [f.code for f in findings]
 
 
 def test_a_partner_one_country_outside_the_targeted_zone_is_refused_by_name(english):
@@ -97,11 +120,10 @@ def test_partners_all_in_the_targeted_zones_pass_and_france_needs_no_zone():
     assert is_eligible(findings)
 
 
-def test_a_pri_lasts_at_most_sixty_months():
-    ok = check_application(NOBODY, pri_facts(), proposal(("DE",), "1000", duration=60), NOW)
-    long = check_application(NOBODY, pri_facts(), proposal(("DE",), "1000", duration=61), NOW)
-    assert finding(ok, "duration.too_long").outcome == Outcome.PASS
-    assert finding(long, "duration.too_long").outcome == Outcome.FAIL
+@pytest.mark.parametrize(("months", "outcome"), [(59, Outcome.FAIL), (60, Outcome.PASS), (61, Outcome.FAIL)])
+def test_a_pri_lasts_exactly_sixty_months(months, outcome):
+    findings = check_application(NOBODY, pri_facts(), proposal(("DE",), "1000", duration=months), NOW)
+    assert finding(findings, "duration.not_the_instruments").outcome == outcome
 
 
 def pct(partners, theme="ageing", amount="100000"):
@@ -135,5 +157,12 @@ def test_a_pct_amount_is_capped_by_the_ceiling_staff_set_on_the_call():
     assert ceiling_for(pct_facts(), partners) == Decimal("300000")
 
 
-def test_an_amount_of_zero_is_refused():
-    assert finding(pri(("DE",), "0"), "amount.not_positive").outcome == Outcome.FAIL
+def test_an_amount_of_zero_is_still_to_fill_in_and_no_ceiling_is_judged():
+    findings = pri(("DE",), "0")
+    assert finding(findings, "amount.not_positive").outcome == Outcome.TODO
+    assert "pri.over_ceiling" not in [f.code for f in findings]
+    assert not is_eligible(findings)
+
+
+def test_a_negative_amount_is_refused():
+    assert finding(pri(("DE",), "-1"), "amount.not_positive").outcome == Outcome.FAIL

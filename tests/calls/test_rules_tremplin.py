@@ -113,7 +113,7 @@ def test_an_eligible_tremplin_application_shows_every_rule_ticked():
         "partners.count",
         "amount.not_positive",
         "amount.over_ceiling",
-        "duration.too_long",
+        "duration.not_the_instruments",
     }
     assert all(f.outcome == Outcome.PASS for f in findings)
     assert is_eligible(findings)
@@ -132,11 +132,20 @@ def test_ten_thousand_euros_and_one_cent_exceeds_the_tremplin_ceiling(english):
     assert not is_eligible(findings)
 
 
-def test_a_tremplin_lasts_at_most_twelve_months():
-    twelve = check_application(applicant(atip=2020), CALL, proposal(duration=12), NOW)
-    thirteen = check_application(applicant(atip=2020), CALL, proposal(duration=13), NOW)
-    assert finding(twelve, "duration.too_long").outcome == Outcome.PASS
-    assert finding(thirteen, "duration.too_long").outcome == Outcome.FAIL
+@pytest.mark.parametrize(("months", "outcome"), [(11, Outcome.FAIL), (12, Outcome.PASS), (13, Outcome.FAIL)])
+def test_a_tremplin_lasts_exactly_twelve_months(months, outcome):
+    findings = check_application(applicant(atip=2020), CALL, proposal(duration=months), NOW)
+    assert finding(findings, "duration.not_the_instruments").outcome == outcome
+
+
+def test_an_empty_draft_never_shows_a_check_as_passed_beside_its_contrary(english):
+    findings = check_application(applicant(atip=2020), CALL, proposal((), "0"), NOW)
+    by_code = {f.code: f for f in findings}
+    assert by_code["amount.not_positive"].outcome == Outcome.TODO
+    assert "amount.over_ceiling" not in by_code  # no "0 EUR within the ceiling" in green
+    assert "partners.none_abroad" not in by_code  # the missing partner is said once
+    assert by_code["partners.count"].outcome == Outcome.TODO
+    assert str(by_code["partners.count"].message) == "Add 1 partner team abroad."
 
 
 def test_a_tremplin_has_one_foreign_team():
@@ -160,7 +169,9 @@ def test_the_partner_and_duration_messages_take_the_singular_for_one():
     with translation.override("en"):
         assert str(finding(one, "partners.count").message) == "1 partner team, within the 1 to 1 this call allows."
         assert str(finding(two, "partners.count").message) == "2 partner teams: this call allows at most 1."
-        assert str(finding(one, "duration.too_long").message) == "1 month, within the 12 months this call funds."
+        assert str(finding(one, "duration.not_the_instruments").message) == (
+            "1 month: projects of this call last exactly 12 months."
+        )
     with translation.override("fr"):
         assert str(finding(one, "partners.count").message) == (
             "1 équipe partenaire, dans la fourchette de 1 à 1 de cet appel."

@@ -103,7 +103,7 @@ class Browser:
         """Open a session for `user` without the login form (for steps not about logging in)."""
         session = SessionStore()
         session[SESSION_KEY] = user._meta.pk.value_to_string(user)
-        session[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
+        session[BACKEND_SESSION_KEY] = "accounts.backends.PortalModelBackend"
         session[HASH_SESSION_KEY] = user.get_session_auth_hash()
         session.save()
         self.driver.execute_cdp_cmd("Network.clearBrowserCookies", {})

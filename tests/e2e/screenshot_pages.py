@@ -30,6 +30,12 @@ document.querySelectorAll('body *').forEach(function (el) {
   if (box.right > width + 1) { wide.push(el.tagName.toLowerCase() + (el.id ? '#' + el.id : '') +
     (el.className && typeof el.className === 'string' ? '.' + el.className.trim().split(/\\s+/).join('.') : '')); }
 });
+document.querySelectorAll('table').forEach(function (table) {
+  var box = table.parentElement.closest('.table-responsive') || document.documentElement;
+  if (table.getBoundingClientRect().width > box.clientWidth + 1) {
+    wide.push('table' + (table.className ? '.' + table.className.trim().split(/\\s+/).join('.') : '') + ' (cut)');
+  }
+});
 return {page: document.documentElement.scrollWidth, width: width, wide: wide.slice(0, 10)};
 """
 
@@ -55,6 +61,13 @@ def build_pages():
                     submit=True,
                 )
     staff = StaffFactory()
+    decided = submitted_to(review_call)
+    assign(decided, colleagues[0])
+    from applications.models import Application
+
+    Application.objects.filter(pk__in=[a.pk for a in (*applications, decided)]).update(status="in_review")
+    reviews_services.record_decision(decided, "funded", "9500", staff)
+    bare_staff = StaffFactory(is_superuser=False)
     return [
         ("home", "/fr/", None),
         ("call", f"/fr/calls/{call.pk}/", None),
@@ -65,6 +78,11 @@ def build_pages():
         ("reviewer-queue", "/fr/reviews/", reviewer),
         ("reviewer-scoring", f"/fr/reviews/applications/{applications[0].pk}/", reviewer),
         ("staff-ranking", f"/fr/reviews/staff/calls/{review_call.pk}/ranking/", staff),
+        ("staff-ranking-en", f"/en/reviews/staff/calls/{review_call.pk}/ranking/", staff),
+        ("staff-release-letters", f"/fr/reviews/staff/calls/{review_call.pk}/letters/", staff),
+        ("staff-without-permission-403", f"/en/reviews/staff/calls/{review_call.pk}/ranking/", bare_staff),
+        ("signup", "/fr/accounts/signup/", None),
+        ("application-attachments", f"/fr/applications/{draft.pk}/edit/attachments/", draft.applicant),
     ]
 
 

@@ -60,7 +60,7 @@ def test_researcher_signs_up_drafts_fixes_the_budget_uploads_and_submits(browser
     browser.fill("id_password", PASSWORD)
     browser.click("main form button[type=submit]")
     with translation.override(lang):
-        assert gettext("Log out") in browser.text("header")
+        assert gettext("my account") in browser.text("header")
 
     # The profile: a CRCN recruited two years ago (eligible to Tremplins).
     browser.go(f"/{lang}/profile/")

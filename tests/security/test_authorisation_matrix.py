@@ -106,6 +106,8 @@ def portal_cases(world, language):
         Case(u("password_reset_complete"), expect(200)),
         Case(u("signup"), expect(302, anonymous=200)),
         Case(u("signup_sent"), expect(200)),
+        Case(u("signup_resend"), expect(405)),
+        Case(u("signup_resend"), expect(302), method="post", data={"email": "someone@example.org"}),
         Case(u("signup_verify", "OTk5OTk5", "not-a-token"), expect(200)),
         Case(u("two_factor"), expect(404, anonymous=302, staff=302, staff_without_permissions=302)),
         Case(u("two_factor_enrol"), expect(404, anonymous=302, staff=200, staff_without_permissions=200)),
