@@ -53,8 +53,12 @@ class AttachmentInline(ReadOnlyInline):
 
 class EventInline(ReadOnlyInline):
     model = ApplicationEvent
-    fields = ["at", "action", "actor"]
+    fields = ["at", "what", "actor"]
     readonly_fields = fields
+
+    @admin.display(description=_("event"))
+    def what(self, obj):
+        return obj.action_display
 
 
 class PartnerCountryFilter(admin.SimpleListFilter):
@@ -127,10 +131,10 @@ class ApplicationAdmin(admin.ModelAdmin):
     @admin.display(description=_("eligibility report (frozen at submission)"))
     def report(self, obj):
         language = (get_language() or "fr")[:2]
+        outcomes = {"pass": _("Met"), "fail": _("Not met"), "warning": _("To check"), "todo": _("To do")}
         rows = [
             {
-                "code": entry.get("code", ""),
-                "outcome": entry.get("outcome", ""),
+                "outcome": outcomes.get(entry.get("outcome", ""), entry.get("outcome", "")),
                 "message": entry.get(f"message_{language}") or entry.get("message_fr", ""),
             }
             for entry in obj.eligibility_report or []

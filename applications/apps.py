@@ -23,6 +23,12 @@ class ApplicationsConfig(AppConfig):
 
         register_closing_consequence(drafts_cut_off)
 
+        from calls.selectors import register_application_finder
+
+        from .signals import own_application
+
+        register_application_finder(own_application)
+
         from accounts.personal_data import register_section
 
         from . import personal_data

@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from calls import rules
 from calls.models import PriorityTheme
 
+from . import selectors
 from .documents import inspect_pdf
 from .models import (
     ABSTRACT_MAX_WORDS,
@@ -72,7 +73,8 @@ class ProfileForm(forms.ModelForm):
 class GeneralForm(forms.ModelForm):
     class Meta:
         model = Application
-        fields = ["title", "abstract", "keywords", "theme", "duration_months"]
+        # No duration: a project lasts its instrument's (set when the draft starts, checked by the rules).
+        fields = ["title", "abstract", "vocabulary_terms", "keywords", "theme"]
         widgets = {"abstract": forms.Textarea(attrs={"rows": 10})}
 
     def __init__(self, *args, **kwargs):
@@ -93,12 +95,22 @@ class GeneralForm(forms.ModelForm):
             )
         else:
             self.fields["theme"].help_text = _("The scientific field of the project, in a few words.")
-        self.fields["title"].required = False
-        call = self.instance.call if self.instance.call_id else None
-        if call is not None and call.duration_months:
-            self.fields["duration_months"].help_text = _("This call funds projects of at most %(months)s months.") % {
-                "months": call.duration_months
-            }
+        self.fields["vocabulary_terms"] = forms.TypedMultipleChoiceField(
+            label=_("Fields of expertise"),
+            help_text=_("Choose the fields of your project: reviewers are matched with it by these fields."),
+            choices=vocabulary_choices(),
+            coerce=int,
+            required=False,
+            widget=forms.CheckboxSelectMultiple(attrs={"class": "vocabulary-choices"}),
+        )
+        self.fields["keywords"].label = _("Other keywords")
+        title = self.fields["title"]
+        title.required = False
+        # No maxlength in the page: a browser would cut a pasted text without a word. The server
+        # refuses a longer one, with its length; the title's counter (word-counter.js) shows it.
+        for field in self.fields.values():
+            field.widget.attrs.pop("maxlength", None)
+        title.widget.attrs.update({"data-max-chars": title.max_length})
 
     def clean_abstract(self):
         abstract = self.cleaned_data.get("abstract", "")
@@ -270,6 +282,15 @@ class AttachmentForm(forms.Form):
         upload = self.cleaned_data["file"]
         inspect_pdf(upload, max_bytes=ATTACHMENT_MAX_BYTES)
         return upload
+
+
+def vocabulary_choices():
+    """The shared vocabulary in the reader's language, alphabetical."""
+    from django.utils.translation import get_language
+
+    french = (get_language() or "fr").startswith("fr")
+    terms = [(term_id, name_fr if french else name_en) for term_id, name_fr, name_en in selectors.vocabulary()]
+    return sorted(terms, key=lambda choice: choice[1].casefold())
 
 
 def theme_name(code):

@@ -167,6 +167,9 @@ class Application(models.Model):
     keywords = models.CharField(
         _("keywords"), max_length=300, blank=True, help_text=_("Separated by commas, e.g. ageing, cohort, imaging.")
     )
+    # Terms of the reviewers' shared vocabulary (ids of reviews.ExpertiseTerm, chosen in the
+    # applicant's language): what routing matches against the reviewers' expertise.
+    vocabulary_terms = models.JSONField(_("fields of expertise"), default=list, blank=True)
     theme = models.CharField(_("theme"), max_length=200, blank=True)
     duration_months = models.PositiveSmallIntegerField(
         _("duration (months)"), null=True, blank=True, validators=[MinValueValidator(1), MaxValueValidator(120)]
@@ -369,4 +372,40 @@ class ApplicationEvent(models.Model):
         ordering = ["at", "id"]
 
     def __str__(self):
-        return f"{self.action} ({self.at:%Y-%m-%d %H:%M})"
+        return f"{self.action_display} ({timezone.localtime(self.at):%d/%m/%Y %H:%M})"
+
+    ACTION_LABELS = {
+        "created": _("Draft started"),
+        "submitted": _("Submitted"),
+        "withdrawn": _("Withdrawn"),
+    }
+
+    @property
+    def action_display(self):
+        """The event in words: "status:in_review" is shown as "Status: In review"."""
+        if self.action.startswith("status:"):
+            status = self.action.split(":", 1)[1]
+            label = dict(Application.Status.choices).get(status, status)
+            return _("Status: %(status)s") % {"status": label}
+        return str(self.ACTION_LABELS.get(self.action, self.action))
+
+
+class DraftSnapshot(models.Model):
+    """What a researcher typed on a step of a draft and did not save yet (partners, budget,
+    declarations), kept by the page's autosave so that nothing typed is lost when they leave the
+    page; given back on the step at their next visit, deleted when the step is saved."""
+
+    application = models.ForeignKey(
+        Application, on_delete=models.CASCADE, related_name="snapshots", verbose_name=_("application")
+    )
+    step = models.CharField(_("step"), max_length=32)
+    data = models.JSONField(_("typed values"), default=dict)
+    saved_at = models.DateTimeField(_("kept at"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("unsaved changes of a draft")
+        verbose_name_plural = _("unsaved changes of drafts")
+        constraints = [models.UniqueConstraint(fields=["application", "step"], name="applications_one_snapshot_a_step")]
+
+    def __str__(self):
+        return f"{self.application_id} {self.step}"

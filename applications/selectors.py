@@ -23,8 +23,67 @@ def application_for_page(user, pk):
     )
 
 
+# What apps above this one add to the dashboard's rows (the reviews app: a published decision's
+# outcome), registered from their AppConfig.ready() so that imports keep running one way.
+_dashboard_extensions = []
+
+
+def register_dashboard_extension(annotate, describe):
+    """`annotate(queryset)` adds what `describe(application)` reads; `describe` returns the text
+    shown under the row's status (None: nothing to add)."""
+    if (annotate, describe) not in _dashboard_extensions:
+        _dashboard_extensions.append((annotate, describe))
+
+
 def dashboard_applications(user):
-    return Application.objects.for_dashboard(user)
+    """The researcher's applications, each with `outcome` (what is decided, once published)."""
+    queryset = Application.objects.for_dashboard(user)
+    for annotate, _describe in _dashboard_extensions:
+        queryset = annotate(queryset)
+    applications = list(queryset)
+    for application in applications:
+        application.outcome = next(
+            (text for _annotate, describe in _dashboard_extensions if (text := describe(application))), None
+        )
+    return applications
+
+
+# Each step of the application form, for the links of what blocks a submission.
+FINDING_STEPS = {
+    "amount": "budget",
+    "partner_countries": "partners",
+    "duration_months": "general",
+    "theme": "general",
+}
+CODE_STEPS = {"tremplin.collaboration_not_new": "declarations"}
+
+
+def submission_blockers(application, steps, findings):
+    """What stops the submission, each with where to fix it: the incomplete steps, then the rules
+    not met (or waiting for input). [(label, url, [message, ...])], empty when it can be submitted."""
+    from django.urls import reverse
+
+    blockers = []
+    for step in steps:
+        if not step.done:
+            url = reverse("applications:step", args=[application.pk, step.slug])
+            blockers.append((step.label, url, [str(message) for message in step.missing]))
+    for finding in findings:
+        if finding.passed:
+            continue
+        if finding.code.startswith("tremplin.applicant"):
+            label, url = _("My profile"), reverse("applications:profile")
+        elif finding.code == "call.not_open":
+            label, url = _("Call"), reverse("call_detail", args=[application.call_id])
+        else:
+            slug = CODE_STEPS.get(finding.code) or FINDING_STEPS.get(finding.subject or "")
+            if slug is None and finding.code.startswith("partners."):
+                slug = "partners"
+            slug = slug or "general"
+            label = dict((s.slug, s.label) for s in steps).get(slug, _("General information"))
+            url = reverse("applications:step", args=[application.pk, slug])
+        blockers.append((label, url, [str(finding.message)]))
+    return blockers
 
 
 def open_calls():
@@ -81,3 +140,28 @@ def next_step_label(application, now=None):
     if status == Application.Status.DECIDED:
         return _("Decided: see the decision letter.")
     return _("Withdrawn: nothing more to do.")
+
+
+# The vocabulary applicants and reviewers share (the reviews app provides it: its terms in French
+# and English), registered from the reviews app's AppConfig.ready().
+_vocabulary_providers = []
+
+
+def register_vocabulary(provide):
+    """`provide()` returns [(id, name_fr, name_en), ...]."""
+    if provide not in _vocabulary_providers:
+        _vocabulary_providers.append(provide)
+
+
+def vocabulary():
+    """[(id, name_fr, name_en)] of every registered provider, in one list."""
+    return [term for provide in _vocabulary_providers for term in provide()]
+
+
+def vocabulary_labels(term_ids, language=None):
+    """The names of these terms in the reader's language, in the vocabulary's order."""
+    from django.utils.translation import get_language
+
+    french = (language or get_language() or "fr").startswith("fr")
+    wanted = {int(term_id) for term_id in term_ids or () if str(term_id).isdigit()}
+    return [name_fr if french else name_en for term_id, name_fr, name_en in vocabulary() if term_id in wanted]

@@ -4,8 +4,9 @@ Every function here takes the decision on the server's clock, writes in one tran
 the rows where two requests could race (a double click, a retry, two tabs).
 """
 
+import dataclasses
 from dataclasses import dataclass
-from decimal import Decimal
+from decimal import Decimal, InvalidOperation
 
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
@@ -31,6 +32,7 @@ from .models import (
     Application,
     ApplicationEvent,
     Attachment,
+    DraftSnapshot,
     ReferenceCounter,
     ResearcherProfile,
 )
@@ -91,6 +93,99 @@ def eligibility(application, now=None, *, profile=None):
     )
 
 
+def typed_proposal_facts(application, step, data):
+    """The proposal as the researcher is typing it: the saved application, with the values of the
+    step being edited (`data`, that step's form as posted, read leniently: a half-typed amount
+    counts as nothing yet). The live checklist asks the rules about this, before any save."""
+    facts = proposal_facts(application)
+    changes = {}
+    if step == "general" and "theme" in data:
+        changes["theme"] = (data.get("theme") or "").strip() or None
+    elif step == "partners":
+        countries = []
+        for row in _typed_rows(data, "partners"):
+            code = (row.get("country") or "").strip().upper()
+            if len(code) == 2 and code.isalpha():
+                countries.append(code)
+        changes["partner_countries"] = tuple(countries)
+    elif step == "budget":
+        total = Decimal("0")
+        for row in _typed_rows(data, "budget"):
+            total += _typed_amount(row.get("amount"))
+        changes["amount"] = total
+    elif step == "declarations" and "collaboration_is_new" in data:
+        changes["collaboration_is_new"] = {"True": True, "False": False}.get(data.get("collaboration_is_new"))
+    return dataclasses.replace(facts, **changes)
+
+
+def _typed_rows(data, prefix, limit=100):
+    """The rows of a posted formset that are not marked for removal, as {field: value}."""
+    try:
+        total = min(int(data.get(f"{prefix}-TOTAL_FORMS", 0)), limit)
+    except (TypeError, ValueError):
+        return
+    for index in range(max(total, 0)):
+        start = f"{prefix}-{index}-"
+        row = {key[len(start) :]: data.get(key) for key in data if key.startswith(start)}
+        if row and not row.get("DELETE"):
+            yield row
+
+
+def _typed_amount(value):
+    text = (value or "").replace("\u00a0", "").replace(" ", "").replace(",", ".")
+    try:
+        amount = Decimal(text)
+    except (InvalidOperation, ValueError):
+        return Decimal("0")
+    return amount if amount.is_finite() and abs(amount) < Decimal("1e11") else Decimal("0")
+
+
+def live_eligibility(application, step, data, now=None):
+    """The checklist for what is on the screen now (see typed_proposal_facts)."""
+    return rules.check_application(
+        applicant_facts(application.applicant),
+        call_facts(application.call),
+        typed_proposal_facts(application, step, data),
+        now or timezone.now(),
+    )
+
+
+# --- Unsaved changes (autosave of the steps that are formsets) ------------------------------------
+
+SNAPSHOT_STEPS = ("partners", "budget", "declarations")
+SNAPSHOT_MAX_BYTES = 200_000
+
+
+def keep_snapshot(application, step, data, by_user):
+    """Keep what is typed on a step, unsaved, so that leaving the page loses nothing (the step
+    gives it back at the next visit). Only the applicant, only on a draft, within a size cap."""
+    if step not in SNAPSHOT_STEPS:
+        raise ApplicationError(_("This step keeps no unsaved changes."))
+    if sum(len(str(key)) + sum(len(str(v)) for v in values) for key, values in data.items()) > SNAPSHOT_MAX_BYTES:
+        raise ApplicationError(_("Too much text to keep unsaved: save the step."))
+    with transaction.atomic():
+        locked = Application.objects.select_for_update().get(pk=application.pk)
+        if locked.applicant_id != by_user.pk or not locked.is_draft:
+            raise ApplicationError(_("This application can no longer be changed."))
+        snapshot, _created = DraftSnapshot.objects.update_or_create(
+            application=locked, step=step, defaults={"data": data, "saved_at": timezone.now()}
+        )
+    return snapshot
+
+
+def take_snapshot(application, step):
+    """The unsaved changes kept for this step (removed: they are given back once), or None."""
+    with transaction.atomic():
+        snapshot = DraftSnapshot.objects.select_for_update().filter(application=application, step=step).first()
+        if snapshot is not None:
+            snapshot.delete()
+    return snapshot
+
+
+def drop_snapshot(application, step):
+    DraftSnapshot.objects.filter(application=application, step=step).delete()
+
+
 # --- Completeness ---------------------------------------------------------------------------------
 
 
@@ -118,8 +213,6 @@ def completeness(application):
         general.append(_("Shorten the abstract to %(max)s words.") % {"max": ABSTRACT_MAX_WORDS})
     if not application.keyword_list:
         general.append(_("Give at least one keyword."))
-    if not application.duration_months:
-        general.append(_("Give the duration of the project."))
     partners = [] if application.partners.all() else [_("Add at least one partner team.")]
     budget = [] if application.budget_lines.all() else [_("Add at least one budget line.")]
     declarations = []

@@ -48,3 +48,27 @@ def drafts_cut_off(call_ids):
         ]
         for call_id, n in counts
     }
+
+
+def own_application(user, call):
+    """Registered with calls.selectors: the researcher's current application to `call` (withdrawn
+    ones aside), so the call's page offers it instead of "Apply" a second time."""
+    from django.urls import reverse
+
+    from .models import Application
+
+    application = (
+        Application.objects.filter(call=call, applicant=user)
+        .exclude(status=Application.Status.WITHDRAWN)
+        .only("id", "title", "status")
+        .order_by("-created_at")
+        .first()
+    )
+    if application is None:
+        return None
+    return {
+        "title": application.title,
+        "status": application.get_status_display(),
+        "url": reverse("applications:detail", args=[application.pk]),
+        "one_per_call": call.instrument.code == "TREMPLIN",
+    }

@@ -13,6 +13,7 @@ urlpatterns = [
     path("applications/<id:pk>/", views.ApplicationDetailView.as_view(), name="detail"),
     path("applications/<id:pk>/edit/<slug:step>/", views.StepView.as_view(), name="step"),
     path("applications/<id:pk>/autosave/", views.AutosaveView.as_view(), name="autosave"),
+    path("applications/<id:pk>/checklist/", views.ChecklistView.as_view(), name="checklist"),
     path("applications/<id:pk>/submit/", views.SubmitView.as_view(), name="submit"),
     path("applications/<id:pk>/withdraw/", views.WithdrawView.as_view(), name="withdraw"),
     path(

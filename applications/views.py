@@ -9,10 +9,11 @@ from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.contrib.auth.views import redirect_to_login
 from django.db import transaction
-from django.http import FileResponse, Http404, JsonResponse, QueryDict
-from django.shortcuts import get_object_or_404, redirect
+from django.http import FileResponse, Http404, HttpResponse, JsonResponse, QueryDict
+from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import formats, timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views import View
@@ -84,7 +85,7 @@ class DashboardView(ResearcherRequiredMixin, TemplateView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         now = timezone.now()
-        applications = list(selectors.dashboard_applications(self.request.user))
+        applications = selectors.dashboard_applications(self.request.user)
         for application in applications:
             application.next_step = selectors.next_step_label(application, now)
             application.call_open = application.call.is_open_at(now)
@@ -101,12 +102,29 @@ class StartApplicationView(ResearcherRequiredMixin, TemplateView):
     template_name = "applications/start.html"
 
     def get_call(self):
-        return get_object_or_404(Call.objects.open_now().select_related("instrument"), pk=self.kwargs["call_id"])
+        """A published call (a draft one does not exist for researchers)."""
+        return get_object_or_404(Call.objects.public().select_related("instrument"), pk=self.kwargs["call_id"])
+
+    def get(self, request, *args, **kwargs):
+        call = self.get_call()
+        now = timezone.now()
+        if not call.is_open_at(now):
+            # An old link to apply: say the call is closed (or not open yet), not "page not found".
+            return render(request, "applications/call_not_open.html", {"call": call, "closed": now >= call.closes_at})
+        return super().get(request, *args, **kwargs)
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        context["call"] = self.get_call()
+        call = self.get_call()
+        context["call"] = call
         context["has_profile"] = ResearcherProfile.objects.filter(user=self.request.user).exists()
+        context["existing"] = (
+            Application.objects.filter(call=call, applicant=self.request.user)
+            .exclude(status=Application.Status.WITHDRAWN)
+            .first()
+            if call.instrument.code == Instrument.Code.TREMPLIN
+            else None
+        )
         return context
 
     def post(self, request, *args, **kwargs):
@@ -144,6 +162,8 @@ class ApplicationMixin:
             "steps": steps,
             "percent": services.completeness_percent(steps),
             "findings": findings,
+            "problems": sum(1 for f in findings if not f.passed),
+            "blockers": selectors.submission_blockers(application, steps, findings) if application.is_draft else [],
             "eligible": all(f.passed for f in findings),
             "frozen_report": application.eligibility_report,
             "can_edit": permissions.can_edit(self.request.user, application),
@@ -152,6 +172,7 @@ class ApplicationMixin:
             "is_tremplin": application.call.instrument.code == Instrument.Code.TREMPLIN,
             "has_profile": profile is not None,
             "theme_label": theme_name(application.theme) if application.theme else "",
+            "vocabulary_labels": selectors.vocabulary_labels(application.vocabulary_terms),
             "budget": selectors.budget_summary(application),
         }
 
@@ -205,10 +226,27 @@ class StepView(ApplicationMixin, TemplateView):
     def get_template_names(self):
         return [f"applications/step_{self.kwargs['step']}.html"]
 
+    def restored_snapshot(self):
+        """What the page's autosave kept of this step, unsaved, when the researcher left it."""
+        snapshot = services.take_snapshot(self.application, self.kwargs["step"])
+        if snapshot is None:
+            return None
+        data = QueryDict(mutable=True)
+        for key, values in snapshot.data.items():
+            data.setlist(key, values if isinstance(values, list) else [values])
+        messages.info(
+            self.request,
+            _("What you typed on this step at %(time)s was not saved yet: it is back, check it and save.")
+            % {"time": formats.time_format(timezone.localtime(snapshot.saved_at), "TIME_FORMAT")},
+        )
+        return data
+
     def get(self, request, *args, **kwargs):
         if not permissions.can_edit(request.user, self.application):
             return self.read_only()
         data = self.restored_data()
+        if data is None and self.kwargs["step"] in services.SNAPSHOT_STEPS:
+            data = self.restored_snapshot()
         forms = self.build(data)
         if data is not None:
             for form in forms.values():
@@ -231,7 +269,17 @@ class StepView(ApplicationMixin, TemplateView):
                 return self.read_only()
             for form in forms.values():
                 form.save()
-        messages.success(request, _("Draft saved."))
+            services.drop_snapshot(locked, step)
+        messages.success(
+            request,
+            _("Draft saved at %(time)s.") % {"time": formats.time_format(timezone.localtime(), "TIME_FORMAT")},
+        )
+        goto = request.POST.get("goto")
+        if goto in STEPS:
+            # A step's tab clicked with unsaved changes: saved first, then that step.
+            return redirect("applications:step", pk=self.application.pk, step=goto)
+        if goto == "detail":
+            return redirect("applications:detail", pk=self.application.pk)
         if "add_row" in request.POST:
             return redirect(reverse("applications:step", args=[self.application.pk, step]) + "?add=1")
         if "stay" in request.POST:
@@ -316,10 +364,30 @@ class AutosaveView(View):
             raise Http404 from None
         if not permissions.can_edit(request.user, application):
             return JsonResponse({"saved": False, "error": _("This application can no longer be changed.")}, status=409)
-        fields = GeneralForm._meta.fields
-        data = {name: getattr(application, name) for name in fields}
-        data = {k: ("" if v is None else v) for k, v in data.items()}
-        data.update({name: request.POST[name] for name in fields if name in request.POST})
+        step = request.POST.get("autosave_step", "general")
+        if step in services.SNAPSHOT_STEPS:
+            # A formset step is kept as typed, unsaved (its rows are checked when the step is saved).
+            data = {
+                key: request.POST.getlist(key)
+                for key in request.POST
+                if key not in ("csrfmiddlewaretoken", "autosave_step")
+            }
+            try:
+                snapshot = services.keep_snapshot(application, step, data, request.user)
+            except services.ApplicationError as error:
+                return JsonResponse({"saved": False, "error": " ".join(error.reasons)}, status=400)
+            return JsonResponse(
+                {"saved": True, "kept": True, "saved_at": timezone.localtime(snapshot.saved_at).strftime("%H:%M")}
+            )
+        if step != "general":
+            return JsonResponse({"saved": False}, status=400)
+        data = QueryDict(mutable=True)
+        for name in GeneralForm._meta.fields:
+            value = getattr(application, name)
+            saved = [str(v) for v in value] if isinstance(value, list) else ["" if value is None else value]
+            # The page sends the whole step: a group of boxes none of which is ticked is absent.
+            sent = name in request.POST or (isinstance(value, list) and "title" in request.POST)
+            data.setlist(name, request.POST.getlist(name) if sent else saved)
         form = GeneralForm(data, instance=application)
         if not form.is_valid():
             return JsonResponse({"saved": False, "errors": form.errors.get_json_data()}, status=400)
@@ -328,7 +396,32 @@ class AutosaveView(View):
             if not locked.is_draft:
                 return JsonResponse({"saved": False}, status=409)
             form.save()
-        return JsonResponse({"saved": True, "saved_at": timezone.localtime().strftime("%H:%M:%S")})
+        return JsonResponse({"saved": True, "saved_at": timezone.localtime().strftime("%H:%M")})
+
+
+class ChecklistView(ApplicationMixin, View):
+    """The eligibility checklist for what is typed on a step, before any save (static/js/
+    checklist.js posts the step's form while the researcher types). Nothing is saved."""
+
+    http_method_names = ["post"]
+
+    def post(self, request, pk):
+        application = self.application
+        if not permissions.can_edit(request.user, application):
+            raise Http404
+        step = request.POST.get("checklist_step", "")
+        if step not in STEPS:
+            step = ""
+        findings = services.live_eligibility(application, step, request.POST)
+        profile = getattr(application.applicant, "researcher_profile", None)
+        html = render_to_string(
+            "applications/_checklist_items.html",
+            {"findings": findings, "application": application, "has_profile": profile is not None},
+            request=request,
+        )
+        response = HttpResponse(html)
+        response["X-Checklist-Problems"] = str(sum(1 for f in findings if not f.passed))
+        return response
 
 
 class SubmitView(ApplicationMixin, View):
@@ -340,11 +433,10 @@ class SubmitView(ApplicationMixin, View):
         already = self.application.status == Application.Status.SUBMITTED
         try:
             application = services.submit_application(self.application, request.user)
-        except services.SubmissionRefused as refusal:
-            messages.error(request, _("The application cannot be submitted yet:"))
-            for reason in refusal.reasons:
-                messages.error(request, reason)
-            return redirect("applications:detail", pk=pk)
+        except services.SubmissionRefused:
+            # One message; the page lists what is missing, each with a link to where to fix it.
+            messages.error(request, _("The application cannot be submitted yet: see what is missing below."))
+            return redirect(reverse("applications:detail", args=[pk]) + "#submit-blockers")
         if already:
             messages.info(
                 request,
@@ -359,8 +451,18 @@ class SubmitView(ApplicationMixin, View):
         return redirect("applications:detail", pk=pk)
 
 
-class WithdrawView(ApplicationMixin, View):
-    http_method_names = ["post"]
+class WithdrawView(ApplicationMixin, TemplateView):
+    """GET: what withdrawing means, and a button to confirm; POST: withdraw."""
+
+    template_name = "applications/withdraw.html"
+
+    def get(self, request, *args, **kwargs):
+        if not permissions.is_owner(request.user, self.application):
+            raise Http404
+        if not permissions.can_withdraw(request.user, self.application):
+            messages.info(request, _("This application can no longer be withdrawn."))
+            return redirect("applications:detail", pk=self.application.pk)
+        return self.render_to_response(self.get_context_data(application=self.application))
 
     def post(self, request, pk):
         if not permissions.is_owner(request.user, self.application):

@@ -28,3 +28,24 @@ def call_for_page(pk):
 
 def instruments_with_calls():
     return Instrument.objects.filter(has_calls=True).order_by("id")
+
+
+# Apps above this one tell the call's page about the visitor's own application to it (the
+# applications app registers it), so that calls never imports them.
+_application_finders = []
+
+
+def register_application_finder(find):
+    """`find(user, call)` returns (title, url) of the user's current application to `call`, or None."""
+    if find not in _application_finders:
+        _application_finders.append(find)
+
+
+def own_application(user, call):
+    if user is None or not user.is_authenticated:
+        return None
+    for find in _application_finders:
+        found = find(user, call)
+        if found is not None:
+            return found
+    return None

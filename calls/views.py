@@ -58,6 +58,7 @@ class CallDetailView(TemplateView):
             is_open=call.is_open_at(now),
             is_upcoming=call.status == Call.Status.OPEN and now < call.opens_at,
             earliest_recruitment=rules.earliest_eligible_recruitment(rules.closing_day(call.facts())),
+            own_application=selectors.own_application(self.request.user, call),
         )
         return context
 

@@ -4,7 +4,7 @@ import json
 
 from django import forms
 from django.contrib import admin, messages
-from django.utils.html import format_html
+from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
@@ -107,10 +107,14 @@ class NotificationAdmin(admin.ModelAdmin):
                         "queued_at",
                         "sending_since",
                         "sent_at",
-                        "dedupe_key",
-                        "context_display",
                     ]
                 },
+            )
+        )
+        fieldsets.append(
+            (
+                _("Technical details (for support)"),
+                {"fields": ["dedupe_key", "context_display"], "classes": ["collapse"]},
             )
         )
         return fieldsets
@@ -127,9 +131,14 @@ class NotificationAdmin(admin.ModelAdmin):
     def rendered_text(self, obj):
         return format_html("<pre>{}</pre>", render_message(obj).text)
 
-    @admin.display(description=_("context"))
+    @admin.display(description=_("values the message was written with"))
     def context_display(self, obj):
-        return format_html("<pre>{}</pre>", json.dumps(obj.context, indent=2, ensure_ascii=False, sort_keys=True))
+        rows = sorted((obj.context or {}).items())
+        if not rows:
+            return "—"
+        return format_html_join(
+            "", "<div><code>{}</code> {}</div>", ((key, json.dumps(value, ensure_ascii=False)) for key, value in rows)
+        )
 
     @admin.display(description=_("concerns"))
     def target_display(self, obj):

@@ -128,7 +128,8 @@ class Notification(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.get_kind_display()} → {self.recipient_id} ({self.get_status_display()})"
+        # Staff read this in admin's titles and lists: the kind and the person, never an id.
+        return f"{self.get_kind_display()} — {self.recipient}"
 
     @classmethod
     def can_transition(cls, source, target):

@@ -12,6 +12,18 @@ class ReviewsConfig(AppConfig):
         from .permissions import assigned_reviewer_sees_application
 
         register_visibility_rule(assigned_reviewer_sees_application)
+
+        from applications.selectors import register_dashboard_extension
+
+        from .selectors import annotate_dashboard_outcome, describe_dashboard_outcome
+
+        register_dashboard_extension(annotate_dashboard_outcome, describe_dashboard_outcome)
+
+        from applications.selectors import register_vocabulary
+
+        from .selectors import expertise_vocabulary
+
+        register_vocabulary(expertise_vocabulary)
         try:
             from notifications.signals import notifications_released
         except ImportError:  # pragma: no cover - the outbox without the release signal

@@ -95,6 +95,9 @@ class Vocabulary:
 
 def _application_terms(vocabulary, application):
     weighted = {}
+    for term_id in application.vocabulary_terms or ():
+        if str(term_id).isdigit():
+            weighted[f"term:{int(term_id)}"] = 1.0
     for word in split_keywords(application.keywords):
         key = vocabulary.key(word)
         if key:

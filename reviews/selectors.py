@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.contrib.contenttypes.models import ContentType
-from django.db.models import Avg, Count, DecimalField, Exists, F, OuterRef, Q, Value
+from django.db.models import Avg, Count, DecimalField, Exists, F, OuterRef, Q, Subquery, Value
 from django.db.models.functions import Lower, Replace
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -17,12 +17,14 @@ from django.utils.translation import gettext as _
 from accounts import exports
 from applications.models import Application, PartnerTeam, ResearcherProfile
 from calls.models import ReviewCriterion
+from calls.rules.base import Money
 from notifications.models import Notification
 
 from .models import (
     ConflictOfInterest,
     CriterionScore,
     Decision,
+    ExpertiseTerm,
     Review,
     ReviewAssignment,
     ReviewerProfile,
@@ -487,3 +489,31 @@ def published_decision_for(user, application_pk):
         .select_related("application__call")
         .get(application_id=application_pk, application__applicant=user)
     )
+
+
+# --- The researcher's dashboard: the outcome of a published decision ----------------------------
+
+
+def annotate_dashboard_outcome(queryset):
+    """Registered with applications.selectors: each row's published decision, if any (two
+    subqueries, whatever the number of rows)."""
+    published = published_decisions().filter(application=OuterRef("pk"))
+    return queryset.annotate(
+        decision_outcome=Subquery(published.values("outcome")[:1]),
+        decision_amount=Subquery(published.values("amount")[:1]),
+    )
+
+
+def describe_dashboard_outcome(application):
+    outcome = getattr(application, "decision_outcome", None)
+    if not outcome:
+        return None
+    label = Decision.Outcome(outcome).label
+    if application.decision_amount is not None:
+        return _("%(outcome)s: %(amount)s €") % {"outcome": label, "amount": Money(application.decision_amount)}
+    return str(label)
+
+
+def expertise_vocabulary():
+    """Registered with applications.selectors: the terms applicants choose and reviewers declare."""
+    return list(ExpertiseTerm.objects.order_by("name_en").values_list("pk", "name_fr", "name_en"))

@@ -20,6 +20,7 @@ from django.views.generic import TemplateView
 
 from accounts.permissions import missing_permissions
 from applications.models import Application, Attachment
+from applications.selectors import vocabulary_labels
 from calls.models import Call, ReviewCriterion
 from notifications.rendering import render_message
 
@@ -185,6 +186,7 @@ class AssignmentView(AssignmentMixin, TemplateView):
             locked=review is not None and review.is_locked,
             form=form or ScoreForm(criteria=self.criteria(), review=review),
             budget_total=sum((line.amount for line in application.budget_lines.all()), 0),
+            vocabulary_labels=vocabulary_labels(application.vocabulary_terms),
             ceiling=services.ceiling_of(application),
         )
         return context
@@ -195,6 +197,7 @@ class AssignmentView(AssignmentMixin, TemplateView):
         if not form.is_valid():
             messages.error(request, _("The review is not saved: correct the fields marked below."))
             return self.render_to_response(self.get_context_data(form=form), status=200)
+        confirmed = submitting and request.POST.get("confirmed") == "1"
         try:
             services.save_review(
                 self.assignment,
@@ -202,11 +205,14 @@ class AssignmentView(AssignmentMixin, TemplateView):
                 scores=form.scores(),
                 recommendation=form.cleaned_data["recommendation"],
                 general_comment=form.cleaned_data["general_comment"],
-                submit=submitting,
+                submit=confirmed,
             )
         except services.ReviewError as error:
             _errors(request, error)
             return self.render_to_response(self.get_context_data(form=form))
+        if submitting and not confirmed:
+            # Kept as a draft first (nothing is lost), then the consequence is stated before it is final.
+            return self.render_to_response(self.get_context_data(form=form, confirm_submit=True))
         if submitting:
             messages.success(request, _("Your review is submitted. Thank you."))
         else:

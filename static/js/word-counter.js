@@ -26,3 +26,26 @@
     update();
   });
 })();
+
+// The title's length while typing: a title longer than allowed is refused by the server, never cut.
+(function () {
+  "use strict";
+  document.querySelectorAll("input[data-max-chars]").forEach(function (input) {
+    var output = document.getElementById(input.id + "-counter");
+    if (!output) { return; }
+    (input.closest(".mb-3") || input.parentNode).appendChild(output);
+    var max = parseInt(input.getAttribute("data-max-chars"), 10);
+    var described = (input.getAttribute("aria-describedby") || "").split(/\s+/).filter(Boolean);
+    if (described.indexOf(output.id) === -1) { described.push(output.id); }
+    input.setAttribute("aria-describedby", described.join(" "));
+    function update() {
+      var count = input.value.length;
+      var over = count > max;
+      var template = output.getAttribute(over ? "data-template-over" : "data-template-chars");
+      output.textContent = template.replace("%(count)s", count).replace("%(max)s", max);
+      output.classList.toggle("text-danger", over);
+    }
+    input.addEventListener("input", update);
+    update();
+  });
+})();

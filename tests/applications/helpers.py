@@ -36,7 +36,6 @@ GENERAL = {
     "abstract": "We study how neurons and immune cells talk in the ageing brain, with a team in Tokyo.",
     "keywords": "ageing, neuro-immunology",
     "theme": "Neurosciences",
-    "duration_months": "12",
 }
 
 

@@ -41,7 +41,8 @@ def test_staff_read_the_frozen_eligibility_report(client, staff, submitted):
     response = client.get(f"/admin/applications/application/{submitted.pk}/change/")
     assert response.status_code == 200
     body = response.content.decode()
-    assert "tremplin.applicant_not_eligible" in body
+    assert "tremplin.applicant_not_eligible" not in body  # people's words, never internal codes
+    assert "Respectée" in body or "Respecté" in body or "Remplie" in body
     tremplin = next(e for e in submitted.eligibility_report if e["code"] == "tremplin.applicant_not_eligible")
     assert escape(tremplin["message_fr"]) in body  # the admin speaks French by default
     assert 'name="title"' not in body  # read-only: no input
@@ -71,3 +72,13 @@ def test_applications_changelist_costs_the_same_queries_with_1_and_30_applicatio
 # session, user, the call and instrument filters' choices, the partner countries, the count, the
 # page of applications, the date drill-down's bounds and its years
 CHANGELIST_QUERIES = 9
+
+
+def test_the_events_of_an_application_read_as_words_in_admin(client, staff, submitted):
+    from applications.services import change_status
+
+    change_status(submitted, "in_review", staff)
+    client.force_login(staff)
+    body = client.get(f"/admin/applications/application/{submitted.pk}/change/").content.decode()
+    assert "status:in_review" not in body
+    assert "Statut : En cours d’évaluation" in body or "Statut : " in body

@@ -79,7 +79,10 @@ def test_from_signup_to_a_submitted_tremplin_application_with_its_receipt(
     assert "12,000 EUR requested exceed the call&#x27;s ceiling of 10,000 EUR." in body
     assert "12,000.00" in body  # the total, computed on the server
     response = client.post(page_url("submit", application.pk), follow=True)
-    assert any("exceed the call's ceiling" in m for m in messages_of(response))
+    assert any("cannot be submitted yet: see what is missing below" in m for m in messages_of(response))
+    page = response.content.decode()
+    assert 'id="submit-blockers"' in page and "exceed the call&#x27;s ceiling" in page
+    assert f'href="/en/applications/{application.pk}/edit/budget/"' in page.split('id="submit-blockers"')[1]
     application.refresh_from_db()
     assert application.status == Application.Status.DRAFT and application.reference is None
 

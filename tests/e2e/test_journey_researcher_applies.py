@@ -82,7 +82,6 @@ def test_researcher_signs_up_drafts_fixes_the_budget_uploads_and_submits(browser
     browser.fill("id_abstract", "We study how neurons and immune cells talk in the ageing brain, with a team in Tokyo.")
     browser.fill("id_keywords", "ageing, neuro-immunology")
     browser.fill("id_theme", "Neurosciences")
-    browser.fill("id_duration_months", "12")
     save_and_continue(browser)
 
     # A partner abroad.
@@ -106,7 +105,7 @@ def test_researcher_signs_up_drafts_fixes_the_budget_uploads_and_submits(browser
     # Fix the amount: the rule passes.
     browser.click(f"main a[href='/{lang}/applications/{application.pk}/edit/budget/']")
     browser.fill("id_budget-0-amount", "9500")
-    browser.click("main form button[type=submit][name=stay]")
+    browser.click("main form button[type=submit][name=stay].btn")
     assert checklist(browser)[OVER_CEILING] == "pass"
     assert "9" in browser.text("[data-budget-total]")
 

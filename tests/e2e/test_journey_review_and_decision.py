@@ -57,6 +57,9 @@ def test_staff_route_a_reviewer_scores_staff_decide_and_release_and_the_research
     browser.choose("id_recommendation", "support")
     browser.fill("id_general_comment", "A promising new collaboration.")
     browser.click("main form button[name=submit]")
+    # The consequence is stated first; the scores are kept as a draft meanwhile.
+    assert Review.objects.get(assignment=assignment).status == Review.Status.DRAFT
+    browser.click("main form button[data-confirm-submit]")
     with translation.override(lang):
         assert gettext("Your review is submitted. Thank you.") in browser.text(".messages")
     review = Review.objects.get(assignment=assignment)

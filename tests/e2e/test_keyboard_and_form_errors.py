@@ -8,13 +8,12 @@ from selenium.webdriver.common.action_chains import ActionChains
 from selenium.webdriver.common.keys import Keys
 from selenium.webdriver.support.ui import WebDriverWait
 
-from applications.models import Application
 from tests.applications.factories import ApplicationFactory, ProfileFactory
 from tests.e2e.browser import page_replaced
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
-GENERAL_FIELDS = ["id_title", "id_abstract", "id_keywords", "id_theme", "id_duration_months"]
+GENERAL_FIELDS = ["id_title", "id_abstract", "id_keywords", "id_theme"]
 MAX_TABS = 60
 
 FOCUS_STYLE = """
@@ -88,7 +87,6 @@ def test_the_general_step_is_filled_and_saved_with_the_keyboard_alone(browser, l
         "id_abstract": "Typed without a mouse, one key at a time.",
         "id_keywords": "keyboard, access",
         "id_theme": "Accessibility",
-        "id_duration_months": "12",
     }
     for field_id in GENERAL_FIELDS:
         tab_to(browser, field_id, visited)
@@ -107,7 +105,6 @@ def test_the_general_step_is_filled_and_saved_with_the_keyboard_alone(browser, l
     assert application.title == "Keyboard-only project"
     assert application.abstract == "Typed without a mouse, one key at a time."
     assert application.keywords == "keyboard, access"
-    assert application.duration_months == 12
     assert browser.path == f"/{lang}/applications/{application.pk}/edit/general/"
 
 
@@ -116,18 +113,20 @@ def test_errors_are_tied_to_their_fields_and_announced(browser, lang):
     application = draft(lang)
     browser.log_in_as(application.applicant)
     browser.go(f"/{lang}/applications/{application.pk}/edit/general/")
-    browser.fill("id_title", "Too long")
+    long_title = ("A title that goes on " * 15).strip()  # 314 characters, pasted: never cut by the page
+    browser.set_value("id_title", long_title)
     browser.set_value("id_abstract", " ".join(["word"] * 301))
-    field = browser.fill("id_duration_months", "200")
-    field.send_keys(Keys.ENTER)  # Enter in a text field submits the form with its first button
+    field = browser.find("#id_keywords")
+    field.send_keys(Keys.ENTER)  # Enter in a text field saves the step (its first button)
     WebDriverWait(browser.driver, 15).until(lambda d: d.find_elements("css selector", "[aria-invalid=true]"))
     browser._loaded()
 
     application.refresh_from_db()
     assert application.title == "", "an invalid step saves nothing"
     # Filled in again, each error named by its field's aria-describedby.
-    assert browser.find("#id_title").get_attribute("value") == "Too long"
-    for field_id in ("id_abstract", "id_duration_months"):
+    assert browser.find("#id_title").get_attribute("value") == long_title
+    assert browser.find("#id_title").get_attribute("maxlength") is None
+    for field_id in ("id_abstract", "id_title"):
         field = browser.find(f"#{field_id}")
         assert field.get_attribute("aria-invalid") == "true"
         described = (field.get_attribute("aria-describedby") or "").split()
@@ -139,4 +138,4 @@ def test_errors_are_tied_to_their_fields_and_announced(browser, lang):
         summary = gettext("Some fields need your attention: see the messages beside them.")
     alerts = [element.text for element in browser.find_all("[role=alert]")]
     assert summary in alerts, f"no alert announces the errors (alerts: {alerts})"
-    assert Application.objects.get(pk=application.pk).duration_months is None
+    assert "314" in browser.find("#id_title_error").text

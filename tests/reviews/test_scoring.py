@@ -54,7 +54,9 @@ def test_submit_with_a_missing_score_shows_the_error_at_the_field_and_keeps_the_
 
 def test_submitted_review_is_locked_and_reminders_are_cancelled(client, assignment, call):
     client.force_login(assignment.reviewer)
-    response = client.post(url("assignment", assignment.application_id), form_data(call, [5, 3], "submit"))
+    response = client.post(
+        url("assignment", assignment.application_id), {**form_data(call, [5, 3], "submit"), "confirmed": "1"}
+    )
     assert response.status_code == 302
     review = Review.objects.get(assignment=assignment)
     assert review.status == Review.Status.SUBMITTED and review.submitted_at
@@ -68,12 +70,12 @@ def test_submitted_review_is_locked_and_reminders_are_cancelled(client, assignme
 
 def test_staff_reopen_lets_the_reviewer_change_the_review(client, assignment, call, staff):
     client.force_login(assignment.reviewer)
-    client.post(url("assignment", assignment.application_id), form_data(call, [5, 3], "submit"))
+    client.post(url("assignment", assignment.application_id), {**form_data(call, [5, 3], "submit"), "confirmed": "1"})
     review = Review.objects.get(assignment=assignment)
     services.reopen_review(review, staff)
     review.refresh_from_db()
     assert review.status == Review.Status.DRAFT and review.reopened_by == staff
-    client.post(url("assignment", assignment.application_id), form_data(call, [2, 2], "submit"))
+    client.post(url("assignment", assignment.application_id), {**form_data(call, [2, 2], "submit"), "confirmed": "1"})
     assert sorted(review.scores.values_list("score", flat=True)) == [2, 2]
 
 
@@ -129,3 +131,15 @@ def test_queue_costs_the_same_queries_with_1_and_50_assignments(client, call, ro
 
 
 QUEUE_QUERIES = 5  # session, user, reviewer profile (conflicts), assignments with progress, invitations
+
+
+def test_submitting_asks_first_and_keeps_the_scores_as_a_draft_meanwhile(client, assignment, call, english):
+    client.force_login(assignment.reviewer)
+    response = client.post(url("assignment", assignment.application_id), form_data(call, [5, 3], "submit"))
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert "Submit your review?" in page and "can no longer be changed" in page
+    review = Review.objects.get(assignment=assignment)
+    assert review.status == Review.Status.DRAFT
+    assert sorted(review.scores.values_list("score", flat=True)) == [3, 5]
+    assert 'name="confirmed" value="1"' in page

@@ -163,9 +163,17 @@ def portal_cases(world, language):
             data={"title": "Saved by autosave"},
             may_see={"owner"},
         ),
+        Case(u("applications:checklist", draft.pk), expect(404, owner=405, staff=405), may_see=set()),
+        Case(
+            u("applications:checklist", draft.pk),
+            expect(404, owner=200),
+            method="post",
+            data={"checklist_step": "budget"},
+            may_see={"owner"},
+        ),
         Case(u("applications:submit", draft.pk), expect(404, owner=405, staff=405), may_see=set()),
         Case(u("applications:submit", draft.pk), expect(404, owner=302), method="post", may_see=set()),
-        Case(u("applications:withdraw", draft.pk), expect(404, owner=405, staff=405), may_see=set()),
+        Case(u("applications:withdraw", draft.pk), expect(404, owner=200), may_see={"owner"}),
         Case(u("applications:withdraw", draft.pk), expect(404, owner=302), method="post", may_see=set()),
         Case(
             u("applications:attachment", draft.pk, w.draft_attachment.pk),
