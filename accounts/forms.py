@@ -6,6 +6,7 @@ from django import forms
 from django.conf import settings
 from django.contrib.auth.forms import AuthenticationForm, BaseUserCreationForm, PasswordResetForm
 from django.core.exceptions import ValidationError
+from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
 from . import services
@@ -20,7 +21,7 @@ class SignupForm(BaseUserCreationForm):
     then answers the same, in the same time, for every address."""
 
     language = forms.ChoiceField(
-        label=_("preferred language"),
+        label=capfirst(_("preferred language")),
         choices=settings.LANGUAGES,
         help_text=_("Language of the e-mails the portal sends you."),
     )
@@ -114,7 +115,7 @@ class LoginForm(AuthenticationForm):
 
 
 class ResendVerificationForm(forms.Form):
-    email = forms.EmailField(label=_("e-mail address"), max_length=254)
+    email = forms.EmailField(label=capfirst(_("e-mail address")), max_length=254)
 
     def save(self):
         services.request_verification_resend(User.objects.normalize_email(self.cleaned_data["email"]).lower())

@@ -6,6 +6,7 @@ from crispy_forms.helper import FormHelper
 from django import forms
 from django.core.exceptions import ValidationError
 from django.forms import BaseInlineFormSet, inlineformset_factory
+from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
 from calls import rules
@@ -88,7 +89,7 @@ class GeneralForm(forms.ModelForm):
         themes = list(self.instance.call.priority_themes.all()) if self.instance.call_id else []
         if themes:
             self.fields["theme"] = forms.ChoiceField(
-                label=_("priority theme"),
+                label=capfirst(_("priority theme")),
                 choices=[("", "---------")] + [(theme.code, theme.name) for theme in themes],
                 required=False,
                 help_text=_("This call funds projects on one of these priority themes."),
@@ -103,6 +104,8 @@ class GeneralForm(forms.ModelForm):
             required=False,
             widget=forms.CheckboxSelectMultiple(attrs={"class": "vocabulary-choices"}),
         )
+        if not self.fields["vocabulary_terms"].choices:
+            del self.fields["vocabulary_terms"]  # no vocabulary yet: free keywords only
         self.fields["keywords"].label = _("Other keywords")
         title = self.fields["title"]
         title.required = False
@@ -199,7 +202,7 @@ class BudgetLineForm(forms.ModelForm):
     def __init__(self, *args, years=1, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["year"] = forms.TypedChoiceField(
-            label=_("year of the project"),
+            label=capfirst(_("year of the project")),
             choices=[(year, _("Year %(n)s") % {"n": year}) for year in range(1, years + 1)],
             coerce=int,
         )
@@ -263,7 +266,7 @@ class AttachmentForm(forms.Form):
     max_count = ATTACHMENT_MAX_COUNT
     max_total_mb = ATTACHMENT_MAX_TOTAL_BYTES // (1024 * 1024)
 
-    kind = forms.ChoiceField(label=_("document"), choices=Attachment.Kind.choices)
+    kind = forms.ChoiceField(label=capfirst(_("document")), choices=Attachment.Kind.choices)
     file = forms.FileField(
         label=_("PDF file"),
         widget=forms.ClearableFileInput(attrs={"accept": "application/pdf,.pdf"}),

@@ -90,7 +90,12 @@ class DashboardView(ResearcherRequiredMixin, TemplateView):
             application.next_step = selectors.next_step_label(application, now)
             application.call_open = application.call.is_open_at(now)
         context["applications"] = applications
-        context["open_calls"] = list(selectors.open_calls())
+        # A call already applied to offers the application, not "Apply" a second time.
+        current = {a.call_id: a for a in applications if a.status != Application.Status.WITHDRAWN}
+        open_calls = list(selectors.open_calls())
+        for call in open_calls:
+            call.own_application = current.get(call.pk)
+        context["open_calls"] = open_calls
         context["has_profile"] = ResearcherProfile.objects.filter(user=self.request.user).exists()
         context["now"] = now
         return context

@@ -168,6 +168,8 @@ LOGOUT_REDIRECT_URL = "home"
 
 # Internationalisation: French first, English second; dates in Paris time.
 LANGUAGE_CODE = "fr"
+# The portal's own English formats (a 24-hour clock): inserm_portal/formats/en/formats.py.
+FORMAT_MODULE_PATH = ["inserm_portal.formats"]
 LANGUAGES = [("fr", _("French")), ("en", _("English"))]
 LOCALE_PATHS = [BASE_DIR / "locale"]
 TIME_ZONE = "Europe/Paris"

@@ -1,7 +1,20 @@
-"""Demo expertise vocabulary and reviewer, loaded by `make run` after the calls. Idempotent."""
+"""Demo expertise vocabulary and reviewer, loaded by `make run` after the calls. Idempotent.
+
+Also a closed Tremplin call whose four applications, submitted by demo researchers, chose fields
+of the same vocabulary as the demo reviewer: staff can route it and see real affinities.
+"""
+
+import io
+from datetime import timedelta
+
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.utils import timezone
 
 from accounts.models import User
-from calls.models import Call
+from applications import services as applications
+from applications.models import Attachment, BudgetLine, Grade, PartnerTeam, ResearcherProfile
+from calls import services as calls
+from calls.models import Call, Instrument
 
 from .models import ExpertiseTerm, ReviewerInvitation, ReviewerProfile
 
@@ -45,6 +58,7 @@ def load():
     if created:
         profile.expertise.set([terms["ageing"], terms["epidemiology"], terms["public health"], terms["immunology"]])
     staff = User.objects.filter(is_staff=True).order_by("pk").first()
+    load_closed_call(terms, staff)
     # The demo reviewer has accepted to review every demo call (no e-mail: demo data).
     for call in Call.objects.exclude(status=Call.Status.DRAFT).filter(instrument__has_calls=True):
         ReviewerInvitation.objects.get_or_create(
@@ -52,3 +66,115 @@ def load():
             reviewer=reviewer,
             defaults={"status": ReviewerInvitation.Status.ACCEPTED, "invited_by": staff},
         )
+
+
+CLOSED_CALL_TITLE_FR = "Tremplins internationaux — appel de démonstration clos"
+CLOSED_CALL_TITLE_EN = "International springboards — closed demonstration call"
+
+# (first name, last name, title, partner institution, city, country, fields of the vocabulary)
+DEMO_APPLICATIONS = [
+    (
+        "Claire",
+        "Dubois",
+        "Immune ageing in two cohorts",
+        "Karolinska Institutet",
+        "Stockholm",
+        "SE",
+        ["ageing", "immunology", "epidemiology"],
+    ),
+    (
+        "Malik",
+        "Benali",
+        "Diabetes prevention in primary care",
+        "University of Cape Town",
+        "Cape Town",
+        "ZA",
+        ["diabetes", "prevention", "public health"],
+    ),
+    (
+        "Sofia",
+        "Moreau",
+        "Deep learning for brain imaging",
+        "University of Toronto",
+        "Toronto",
+        "CA",
+        ["artificial intelligence", "neuroscience", "data science"],
+    ),
+    (
+        "Hugo",
+        "Lambert",
+        "Heat waves and mental health",
+        "Universidade de São Paulo",
+        "São Paulo",
+        "BR",
+        ["climate change and health", "mental health", "epidemiology"],
+    ),
+]
+
+
+def _pdf():
+    from pypdf import PdfWriter
+
+    writer = PdfWriter()
+    writer.add_blank_page(width=595, height=842)
+    buffer = io.BytesIO()
+    writer.write(buffer)
+    return buffer.getvalue()
+
+
+def load_closed_call(terms, staff):
+    """Once: a Tremplin call opened, applied to by four demo researchers, then closed by staff."""
+    if Call.objects.filter(title_fr=CLOSED_CALL_TITLE_FR).exists():
+        return
+    tremplin = Instrument.objects.get(code=Instrument.Code.TREMPLIN)
+    now = timezone.now()
+    call = calls.create_call_from_instrument(
+        tremplin,
+        now.year,
+        title_fr=CLOSED_CALL_TITLE_FR,
+        title_en=CLOSED_CALL_TITLE_EN,
+        opens_at=now - timedelta(days=30),
+        closes_at=now + timedelta(days=1),
+    )
+    calls.open_call(call, staff)
+    pdf = _pdf()
+    for index, (first, last, title, institution, city, country, fields) in enumerate(DEMO_APPLICATIONS, start=1):
+        researcher, _ = User.objects.get_or_create(
+            email=f"researcher{index + 1}@demo.inserm.fr",
+            defaults={"first_name": first, "last_name": last, "is_researcher": True, "language": "fr"},
+        )
+        ResearcherProfile.objects.get_or_create(
+            user=researcher,
+            defaults={
+                "unit_code": f"U{1300 + index}",
+                "team": title,
+                "grade": Grade.CRCN,
+                "recruited_on": now.date() - timedelta(days=700),
+            },
+        )
+        draft = applications.create_draft(researcher, call)
+        draft.title = title
+        draft.abstract = f"{title}: a new collaboration with {institution}."
+        draft.keywords = ", ".join(fields)
+        draft.vocabulary_terms = [terms[name].pk for name in fields]
+        draft.collaboration_is_new = True
+        draft.save()
+        PartnerTeam.objects.create(
+            application=draft,
+            institution=institution,
+            city=city,
+            country=country,
+            team_leader=f"Dr {last} (partner)",
+            email=f"partner{index}@example.org",
+        )
+        BudgetLine.objects.create(application=draft, year=1, category="travel", amount=6000 + 500 * index)
+        applications.add_attachment(
+            draft, SimpleUploadedFile("project.pdf", pdf, "application/pdf"), Attachment.Kind.PROJECT, researcher
+        )
+        applications.submit_application(draft, researcher)
+    calls.close_call(call, staff)
+    ReviewerInvitation.objects.get_or_create(
+        call=call,
+        reviewer=User.objects.get(email="reviewer@demo.inserm.fr"),
+        defaults={"status": ReviewerInvitation.Status.ACCEPTED, "invited_by": staff},
+    )

@@ -2,6 +2,8 @@ import pytest
 from django.apps import apps
 from django.core.management import call_command
 
+from tests.isolation import media_root, no_celery_broker  # noqa: F401 (autouse: files in a temporary folder)
+
 pytestmark = pytest.mark.django_db
 
 
@@ -42,3 +44,24 @@ def test_demo_researcher_and_reviewer_can_start_at_once():
     invitations = ReviewerInvitation.objects.filter(reviewer=reviewer.user)
     assert invitations.count() >= 3
     assert {i.status for i in invitations} == {ReviewerInvitation.Status.ACCEPTED}
+
+
+@pytest.mark.django_db
+def test_the_demo_closed_call_routes_with_real_affinities():
+    """Issue 14: applicants choose from the reviewers' vocabulary, so the demo's routing is not blind."""
+    import numpy as np
+    from django.core.management import call_command
+
+    from calls.models import Call
+    from reviews import routing_adapter
+
+    call_command("load_demo", verbosity=0)
+    call = Call.objects.get(title_en__startswith="International springboards — closed demonstration")
+    assert call.status == Call.Status.CLOSED
+    applications = routing_adapter.applications_to_route(call)
+    reviewers = routing_adapter.reviewer_pool(call)
+    assert len(applications) == 4 and len(reviewers) >= 1
+    affinity = routing_adapter.affinity_matrix(applications, reviewers)
+    assert float(np.max(affinity)) > 0.3
+    call_command("load_demo", verbosity=0)  # twice changes nothing
+    assert Call.objects.filter(title_en__startswith="International springboards — closed demonstration").count() == 1

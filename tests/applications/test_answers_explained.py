@@ -87,3 +87,12 @@ def test_the_dashboard_hides_an_outcome_not_yet_released(client, english):
     )
     client.force_login(application.applicant)
     assert "Not funded" not in client.get("/en/applications/").content.decode()
+
+
+def test_the_dashboard_offers_the_application_already_started_not_apply(client, english):
+    application = ApplicationFactory(applicant=ProfileFactory().user)
+    client.force_login(application.applicant)
+    page = client.get("/en/applications/").content.decode()
+    open_calls = page.split("Open calls", 1)[1]
+    assert f"/en/applications/{application.pk}/" in open_calls
+    assert f"/en/applications/new/{application.call_id}/" not in open_calls

@@ -147,3 +147,15 @@ def test_open_call_page_leads_to_the_application_form(client):
     body = client.get(f"/en/calls/{call.pk}/").content.decode()
     assert f'href="/en/applications/new/{call.pk}/"' in body
     assert "Apply to this call" in body
+
+
+def test_english_pages_write_a_24_hour_clock_never_p_m(client):
+    from datetime import datetime
+    from zoneinfo import ZoneInfo
+
+    from tests.factories import CallFactory
+
+    call = CallFactory(closes_at=datetime(2026, 12, 23, 17, 0, tzinfo=ZoneInfo("Europe/Paris")))
+    page = client.get(f"/en/calls/{call.pk}/").content.decode()
+    assert "Dec. 23, 2026, 17:00" in page
+    assert "p.m." not in page
