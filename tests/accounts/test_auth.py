@@ -42,7 +42,7 @@ def test_password_reset_link_goes_through_the_outbox_in_the_users_language_and_w
     assert notification.language == "en"
     outbox.deliver(notification.pk)
     assert len(mail.outbox) == 1
-    assert mail.outbox[0].subject == "Your new password"
+    assert mail.outbox[0].subject == "Inserm portal: your link to choose a new password"
     link = re.search(r"https?://[^/]+(/\S+)", mail.outbox[0].body).group(1)
     assert link.startswith("/en/accounts/reset/")
     response = client.get(link, follow=True)
