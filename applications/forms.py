@@ -102,7 +102,7 @@ class GeneralForm(forms.ModelForm):
             choices=vocabulary_choices(),
             coerce=int,
             required=False,
-            widget=forms.CheckboxSelectMultiple(attrs={"class": "vocabulary-choices"}),
+            widget=forms.CheckboxSelectMultiple,
         )
         if not self.fields["vocabulary_terms"].choices:
             del self.fields["vocabulary_terms"]  # no vocabulary yet: free keywords only
@@ -293,7 +293,15 @@ def vocabulary_choices():
 
     french = (get_language() or "fr").startswith("fr")
     terms = [(term_id, name_fr if french else name_en) for term_id, name_fr, name_en in selectors.vocabulary()]
-    return sorted(terms, key=lambda choice: choice[1].casefold())
+    return sorted(terms, key=lambda choice: _sort_key(choice[1]))
+
+
+def _sort_key(text):
+    """Alphabetical as a reader expects it: "épidémiologie" among the e's, not after z."""
+    import unicodedata
+
+    decomposed = unicodedata.normalize("NFD", text.casefold())
+    return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
 
 
 def theme_name(code):

@@ -68,7 +68,13 @@ def build_pages():
     Application.objects.filter(pk__in=[a.pk for a in (*applications, decided)]).update(status="in_review")
     reviews_services.record_decision(decided, "funded", "9500", staff)
     bare_staff = StaffFactory(is_superuser=False)
+    proposal = reviews_services.launch_routing(review_call, staff, reviewers_per_application=2)
     return [
+        ("call-list", "/fr/calls/", None),
+        ("call-list-en", "/en/calls/", None),
+        ("staff-calls", "/fr/reviews/staff/", staff),
+        ("staff-proposal", f"/fr/reviews/staff/proposals/{proposal.pk}/", staff),
+        ("staff-proposal-en", f"/en/reviews/staff/proposals/{proposal.pk}/", staff),
         ("home", "/fr/", None),
         ("call", f"/fr/calls/{call.pk}/", None),
         ("application-budget-checklist", f"/fr/applications/{draft.pk}/edit/budget/", draft.applicant),
