@@ -1,5 +1,6 @@
 from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.utils.html import format_html_join
 from django.utils.translation import gettext_lazy as _
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
@@ -40,13 +41,43 @@ class AuditEventAdmin(ReadOnlyAdmin):
     """Who changed a call's dates or ceilings, who routed and confirmed, who reopened a review,
     who decided what amount: one read-only list for staff."""
 
-    list_display = ["at", "actor_repr", "action", "content_type", "object_repr", "changes"]
+    list_display = ["at", "actor_repr", "action", "content_type", "object_repr", "what_changed"]
     list_filter = ["action", "content_type", ("actor", admin.RelatedOnlyFieldListFilter)]
     search_fields = ["object_repr", "actor_repr", "object_id"]
     date_hierarchy = "at"
     list_select_related = ["content_type"]
-    fields = ["at", "actor", "actor_repr", "action", "content_type", "object_id", "object_repr", "changes"]
+    fields = ["at", "actor", "actor_repr", "action", "content_type", "object_id", "object_repr", "what_changed"]
     readonly_fields = fields
+
+    @admin.display(description=_("what changed"))
+    def what_changed(self, event):
+        """The recorded values as lines a person reads (dates in Paris time), not raw JSON."""
+        return format_html_join(
+            "", "<div>{}: {}</div>", ((key, _readable(value)) for key, value in _items(event.changes))
+        )
+
+
+def _items(changes):
+    if isinstance(changes, dict):
+        return sorted(changes.items())
+    return [("", changes)] if changes not in (None, "", [], {}) else []
+
+
+def _readable(value):
+    """A stored value as text: an ISO date-time in local time, a before/after pair with an arrow."""
+    from django.utils import formats, timezone
+    from django.utils.dateparse import parse_datetime
+
+    if isinstance(value, dict) and value and set(value) <= {"from", "to"}:
+        return f"{_readable(value.get('from'))} → {_readable(value.get('to'))}"
+    if isinstance(value, list):
+        return ", ".join(_readable(item) for item in value)
+    if isinstance(value, str):
+        moment = parse_datetime(value) if len(value) >= 16 and value[4:5] == "-" else None
+        if moment is not None and timezone.is_aware(moment):
+            return formats.date_format(timezone.localtime(moment), "DATETIME_FORMAT")
+        return value
+    return "—" if value is None else str(value)
 
 
 @admin.register(ErasureRequest)

@@ -147,3 +147,22 @@ def test_the_trail_list_costs_the_same_queries_with_one_or_fifty_events(staff, d
         record(StaffFactory(), AuditEvent.Action.CALL_CHANGED, call)
     with django_assert_num_queries(len(one.captured_queries)):
         client.get("/admin/accounts/auditevent/")
+
+
+def test_the_audit_trail_shows_changes_in_words_and_paris_time(client, english):
+    from datetime import datetime, timezone as dt_timezone
+
+    from accounts.audit import record
+    from accounts.models import AuditEvent
+    from tests.factories import CallFactory, StaffFactory
+
+    staff = StaffFactory()
+    call = CallFactory()
+    before = datetime(2026, 12, 15, 16, 0, tzinfo=dt_timezone.utc)
+    after = datetime(2026, 12, 20, 16, 0, tzinfo=dt_timezone.utc)
+    event = record(staff, AuditEvent.Action.CALL_CHANGED, call, closes_at={"from": before, "to": after})
+    client.force_login(staff)
+    page = client.get(f"/admin/accounts/auditevent/{event.pk}/change/", headers={"accept-language": "en"})
+    body = page.content.decode()
+    assert "closes_at: Dec. 15, 2026, 17:00 → Dec. 20, 2026, 17:00" in body
+    assert "2026-12-15T16:00" not in body
