@@ -1,7 +1,7 @@
 """The audit trail: who changed a call's dates or ceilings, who routed and confirmed, who reopened a
 review, who decided what amount — in one read-only admin list."""
 
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
 import pytest
@@ -150,7 +150,7 @@ def test_the_trail_list_costs_the_same_queries_with_one_or_fifty_events(staff, d
 
 
 def test_the_audit_trail_shows_changes_in_words_and_paris_time(client, english):
-    from datetime import datetime, timezone as dt_timezone
+    from datetime import datetime
 
     from accounts.audit import record
     from accounts.models import AuditEvent
@@ -158,8 +158,8 @@ def test_the_audit_trail_shows_changes_in_words_and_paris_time(client, english):
 
     staff = StaffFactory()
     call = CallFactory()
-    before = datetime(2026, 12, 15, 16, 0, tzinfo=dt_timezone.utc)
-    after = datetime(2026, 12, 20, 16, 0, tzinfo=dt_timezone.utc)
+    before = datetime(2026, 12, 15, 16, 0, tzinfo=UTC)
+    after = datetime(2026, 12, 20, 16, 0, tzinfo=UTC)
     event = record(staff, AuditEvent.Action.CALL_CHANGED, call, closes_at={"from": before, "to": after})
     client.force_login(staff)
     page = client.get(f"/admin/accounts/auditevent/{event.pk}/change/", headers={"accept-language": "en"})
