@@ -250,6 +250,24 @@ def _record(application, actor, action, at=None):
     ApplicationEvent.objects.create(application=application, actor=actor, action=action, at=at or timezone.now())
 
 
+def current_application(researcher, call):
+    """The researcher's latest application to `call` that is not withdrawn, or None."""
+    return (
+        Application.objects.filter(call=call, applicant=researcher)
+        .exclude(status=Application.Status.WITHDRAWN)
+        .order_by("-created_at", "-id")
+        .first()
+    )
+
+
+def blocking_application(researcher, call):
+    """Source (Tremplins): one application per researcher and call, a withdrawn one aside. The
+    application that stops another one from starting, or None (other instruments: never)."""
+    if call.instrument.code != Instrument.Code.TREMPLIN:
+        return None
+    return current_application(researcher, call)
+
+
 def create_draft(researcher, call, now=None):
     """Start a draft on an open call. One Tremplin application per researcher and call (a withdrawn
     one does not count): the call row is locked so two tabs cannot both create one."""
@@ -261,20 +279,15 @@ def create_draft(researcher, call, now=None):
         opening = rules.check_call_is_open(call_facts(call), now)
         if not opening.passed:
             raise ApplicationError(opening.message)
-        if call.instrument.code == Instrument.Code.TREMPLIN:
-            existing = (
-                Application.objects.filter(call=call, applicant=researcher)
-                .exclude(status=Application.Status.WITHDRAWN)
-                .first()
-            )
-            if existing is not None:
-                raise ApplicationError(
-                    _(
-                        "You already have an application to this call (%(name)s): a researcher may submit only "
-                        "one Tremplin application per call."
-                    )
-                    % {"name": existing}
+        existing = blocking_application(researcher, call)
+        if existing is not None:
+            raise ApplicationError(
+                _(
+                    "You already have an application to this call (%(name)s): a researcher may submit only "
+                    "one Tremplin application per call."
                 )
+                % {"name": existing}
+            )
         application = Application.objects.create(
             call=call,
             applicant=researcher,

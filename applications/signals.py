@@ -55,20 +55,14 @@ def own_application(user, call):
     ones aside), so the call's page offers it instead of "Apply" a second time."""
     from django.urls import reverse
 
-    from .models import Application
+    from .services import blocking_application, current_application
 
-    application = (
-        Application.objects.filter(call=call, applicant=user)
-        .exclude(status=Application.Status.WITHDRAWN)
-        .only("id", "title", "status")
-        .order_by("-created_at")
-        .first()
-    )
+    application = current_application(user, call)
     if application is None:
         return None
     return {
         "title": application.title,
         "status": application.get_status_display(),
         "url": reverse("applications:detail", args=[application.pk]),
-        "one_per_call": call.instrument.code == "TREMPLIN",
+        "one_per_call": blocking_application(user, call) is not None,
     }

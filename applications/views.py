@@ -123,13 +123,7 @@ class StartApplicationView(ResearcherRequiredMixin, TemplateView):
         call = self.get_call()
         context["call"] = call
         context["has_profile"] = ResearcherProfile.objects.filter(user=self.request.user).exists()
-        context["existing"] = (
-            Application.objects.filter(call=call, applicant=self.request.user)
-            .exclude(status=Application.Status.WITHDRAWN)
-            .first()
-            if call.instrument.code == Instrument.Code.TREMPLIN
-            else None
-        )
+        context["existing"] = services.blocking_application(self.request.user, call)
         return context
 
     def post(self, request, *args, **kwargs):

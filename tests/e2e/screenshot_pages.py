@@ -89,6 +89,11 @@ def build_pages():
         ("staff-without-permission-403", f"/en/reviews/staff/calls/{review_call.pk}/ranking/", bare_staff),
         ("signup", "/fr/accounts/signup/", None),
         ("application-attachments", f"/fr/applications/{draft.pk}/edit/attachments/", draft.applicant),
+        ("application-withdraw", f"/fr/applications/{draft.pk}/withdraw/", draft.applicant),
+        ("application-withdraw-en", f"/en/applications/{draft.pk}/withdraw/", draft.applicant),
+        ("apply-to-closed-call", f"/fr/applications/new/{review_call.pk}/", draft.applicant),
+        ("apply-to-closed-call-en", f"/en/applications/new/{review_call.pk}/", draft.applicant),
+        ("dashboard-en", "/en/applications/", draft.applicant),
     ]
 
 
