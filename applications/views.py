@@ -461,7 +461,9 @@ class WithdrawView(ApplicationMixin, TemplateView):
         if not permissions.can_withdraw(request.user, self.application):
             messages.info(request, _("This application can no longer be withdrawn."))
             return redirect("applications:detail", pk=self.application.pk)
-        return self.render_to_response(self.get_context_data(application=self.application))
+        context = self.get_context_data()
+        context.update(self.page_context())  # the layout's progress and checklist, as on every page
+        return self.render_to_response(context)
 
     def post(self, request, pk):
         if not permissions.is_owner(request.user, self.application):

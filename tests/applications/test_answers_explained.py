@@ -26,6 +26,7 @@ def test_withdrawing_asks_first_then_says_withdrawn_everywhere(client, english):
     assert f'href="/en/applications/{application.pk}/withdraw/"' in detail  # a link, not a one-click button
     page = client.get(page_url("withdraw", application.pk)).content.decode()
     assert "Withdraw this application?" in page and "Yes, withdraw the application" in page
+    assert "Completeness: 100%" in page  # the page's layout is whole, not "Completeness: %"
     assert Application.objects.get(pk=application.pk).status == "draft"
     client.post(page_url("withdraw", application.pk))
     page = client.get(page_url("detail", application.pk)).content.decode()
