@@ -52,9 +52,30 @@ class AuditEventAdmin(ReadOnlyAdmin):
     @admin.display(description=_("what changed"))
     def what_changed(self, event):
         """The recorded values as lines a person reads (dates in Paris time), not raw JSON."""
+        model = event.content_type.model_class() if event.content_type_id else None
         return format_html_join(
-            "", "<div>{}: {}</div>", ((key, _readable(value)) for key, value in _items(event.changes))
+            "",
+            "<div>{} — {}</div>",
+            ((_label(model, key), _readable(value, _field(model, key))) for key, value in _items(event.changes)),
         )
+
+
+def _field(model, name):
+    """The model field a recorded key names, or None (a key of its own, a model since removed)."""
+    if model is None or not name:
+        return None
+    try:
+        return model._meta.get_field(name)
+    except Exception:  # FieldDoesNotExist, or a relation without a concrete field
+        return None
+
+
+def _label(model, key):
+    """The field's own label in the reader's language ("Montant demandé"), not its code."""
+    from django.utils.text import capfirst
+
+    field = _field(model, key)
+    return capfirst(getattr(field, "verbose_name", None) or key.replace("_", " ")) if key else "—"
 
 
 def _items(changes):
@@ -63,15 +84,28 @@ def _items(changes):
     return [("", changes)] if changes not in (None, "", [], {}) else []
 
 
-def _readable(value):
-    """A stored value as text: an ISO date-time in local time, a before/after pair with an arrow."""
+def _readable(value, field=None):
+    """A stored value as text: an ISO date-time in local time, a before/after pair with an arrow,
+    a choice by its label, an amount in euros with the locale's grouping."""
+    from decimal import Decimal, InvalidOperation
+
+    from django.db import models
     from django.utils import formats, timezone
     from django.utils.dateparse import parse_datetime
 
     if isinstance(value, dict) and value and set(value) <= {"from", "to"}:
-        return f"{_readable(value.get('from'))} → {_readable(value.get('to'))}"
+        return f"{_readable(value.get('from'), field)} → {_readable(value.get('to'), field)}"
     if isinstance(value, list):
-        return ", ".join(_readable(item) for item in value)
+        return ", ".join(_readable(item, field) for item in value)
+    if field is not None and value is not None and getattr(field, "choices", None):
+        return str(dict(field.flatchoices).get(value, value))
+    if isinstance(field, models.DecimalField) and value not in (None, ""):
+        try:
+            amount = Decimal(str(value))
+        except InvalidOperation:
+            return str(value)
+        places = 0 if amount == amount.to_integral_value() else 2
+        return f"{formats.number_format(amount, places, use_l10n=True, force_grouping=True)} €"
     if isinstance(value, str):
         moment = parse_datetime(value) if len(value) >= 16 and value[4:5] == "-" else None
         if moment is not None and timezone.is_aware(moment):

@@ -136,7 +136,10 @@ class AuditEvent(models.Model):
         indexes = [models.Index(fields=["content_type", "object_id"], name="accounts_audit_target")]
 
     def __str__(self):
-        return f"{self.at:%Y-%m-%d %H:%M} {self.actor_repr or '—'} {self.get_action_display()} {self.object_repr}"
+        from django.utils import formats, timezone
+
+        moment = formats.date_format(timezone.localtime(self.at), "DATETIME_FORMAT") if self.at else "—"
+        return f"{moment} — {self.actor_repr or '—'} — {self.get_action_display()} — {self.object_repr}"
 
 
 class ErasureRequest(models.Model):

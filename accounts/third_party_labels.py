@@ -58,10 +58,24 @@ TOTP_LABELS = {
 }
 
 
+def _login_record_title(record):
+    """An axes record as staff read it: "who — when" in Paris time, in the reader's language
+    (axes' own reads "Access Log for staff@… @ 2026-12-03 19:56:34.675959+00:00")."""
+    from django.utils import formats, timezone
+
+    moment = getattr(record, "attempt_time", None)
+    when = formats.date_format(timezone.localtime(moment), "DATETIME_FORMAT") if moment else "—"
+    return f"{record.username or '—'} — {when}"
+
+
 def label_third_party_models():
     """Called from AccountsConfig.ready(). Only the model's names change here: its fields keep
     their own (a changed field would ask for a migration of django-otp); the admin form and
-    columns show TOTP_LABELS instead (accounts/admin.py)."""
+    columns show TOTP_LABELS instead (accounts/admin.py). django-axes' records get a title in
+    local time (their admin pages and breadcrumbs show it)."""
+    if apps.is_installed("axes"):
+        for name in ("AccessAttempt", "AccessLog", "AccessFailureLog"):
+            apps.get_model("axes", name).__str__ = _login_record_title
     if not apps.is_installed("django_otp.plugins.otp_totp"):
         return
     config = apps.get_app_config("otp_totp")

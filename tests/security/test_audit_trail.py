@@ -164,5 +164,27 @@ def test_the_audit_trail_shows_changes_in_words_and_paris_time(client, english):
     client.force_login(staff)
     page = client.get(f"/admin/accounts/auditevent/{event.pk}/change/", headers={"accept-language": "en"})
     body = page.content.decode()
-    assert "closes_at: Dec. 15, 2026, 17:00 → Dec. 20, 2026, 17:00" in body
+    assert "Closes at — Dec. 15, 2026, 17:00 → Dec. 20, 2026, 17:00" in body
     assert "2026-12-15T16:00" not in body
+    assert "closes_at" not in body
+
+
+def test_the_audit_trail_names_fields_choices_and_amounts_as_staff_read_them(client):
+    """French staff read "Montant demandé (EUR) — 12 500 €" and "Statut — Ouvert → Clos", and the
+    page title gives the time in Paris, not the field codes, the raw decimals or UTC."""
+    staff = StaffFactory()
+    call = CallFactory()
+    moment = datetime(2026, 12, 3, 19, 56, tzinfo=UTC)
+    amount = record(staff, AuditEvent.Action.CALL_CHANGED, call, status={"from": "open", "to": "closed"})
+    AuditEvent.objects.filter(pk=amount.pk).update(at=moment)
+    application = submitted_application(ClosedCallFactory())
+    record(staff, AuditEvent.Action.APPLICATION_SUBMITTED, application, requested_amount=Decimal("12500.00"))
+    client.force_login(staff)
+    listing = client.get("/admin/accounts/auditevent/", headers={"accept-language": "fr"}).content.decode()
+    listing = listing.replace("\xa0", " ").replace("\u202f", " ")
+    assert "Montant demandé (EUR) — 12 500 €" in listing
+    assert "Statut — Ouvert → Clos" in listing
+    assert "requested_amount" not in listing and "12500.00" not in listing
+    title = client.get(f"/admin/accounts/auditevent/{amount.pk}/change/", headers={"accept-language": "fr"})
+    assert "3 décembre 2026 20:56" in title.content.decode()
+    assert "2026-12-03 19:56" not in title.content.decode()
