@@ -1,4 +1,4 @@
-"""Celery tasks: a few lines each around the domain functions of services.py."""
+"""Celery tasks: a few lines each around the domain functions of services."""
 
 from celery import shared_task
 

@@ -4,6 +4,7 @@ import re
 from datetime import timedelta
 
 import pytest
+from celery import current_app
 from django.utils import timezone
 
 from applications.models import Application
@@ -11,6 +12,7 @@ from calls.models import Call, PriorityTheme
 from notifications.models import Notification
 from reviews import routing_adapter, services, tasks
 from reviews.models import ProposedAssignment, ReviewAssignment, RoutingProposal
+from reviews.services import routing as routing_services
 
 from .factories import ExpertiseTermFactory, pool_reviewer, submitted_application
 from .helpers import url
@@ -134,12 +136,12 @@ def test_large_call_is_routed_by_the_celery_task_with_progress(
 ):
     call, _apps, _reviewers = small_call
     queued = []
-    monkeypatch.setattr(tasks.compute_routing, "delay", lambda pk: queued.append(pk))
-    monkeypatch.setattr(services, "INLINE_ROUTING_MAX_APPLICATIONS", 2)
+    monkeypatch.setattr(current_app, "send_task", lambda name, args, **options: queued.append((name, args)))
+    monkeypatch.setattr(routing_services, "INLINE_ROUTING_MAX_APPLICATIONS", 2)
     with django_capture_on_commit_callbacks(execute=True):
         proposal = services.launch_routing(call, staff, reviewers_per_application=1)
     assert proposal.status == RoutingProposal.Status.QUEUED and proposal.progress == 0
-    assert queued == [proposal.pk]
+    assert queued == [(tasks.compute_routing.name, (proposal.pk,))]
     assert tasks.compute_routing(proposal.pk) == {"proposal": proposal.pk, "status": "draft"}
     proposal.refresh_from_db()
     assert proposal.progress == 100 and ProposedAssignment.objects.filter(proposal=proposal).count() == 3

@@ -1,0 +1,66 @@
+"""The state changes of the review process, one function each, in one transaction, with who did it.
+
+One module per part: ``invitations`` (reviewers, invitations, the conflict check), ``routing``
+(proposals, assignments and their notices), ``scoring`` (reviews, recusal, declared conflicts),
+``decisions`` (decisions and their letters); ``base`` holds the refusal and the permission check.
+Callers import from here: ``from reviews import services; services.save_review(...)``.
+"""
+
+from .base import REMINDER_KINDS, DecisionRefused, ReviewError
+from .decisions import (
+    MAX_AMOUNT,
+    ceiling_of,
+    decision_published,
+    held_letters,
+    publish_released_decisions,
+    record_decision,
+    release_decisions,
+)
+from .invitations import answer_invitation, check_assignable, ensure_profile, invite_reviewer
+from .routing import (
+    COMPUTE_ROUTING_TASK,
+    INLINE_ROUTING_MAX_APPLICATIONS,
+    ROUTABLE_CALL_STATUSES,
+    add_proposed_pair,
+    confirm_routing,
+    discard_routing,
+    launch_routing,
+    queue_assignment_notifications,
+    remove_assignment,
+    remove_proposed_pair,
+    run_routing,
+)
+from .scoring import declare_conflict, propose_replacement, recuse, reopen_review, save_review
+
+__all__ = [
+    "COMPUTE_ROUTING_TASK",
+    "INLINE_ROUTING_MAX_APPLICATIONS",
+    "MAX_AMOUNT",
+    "REMINDER_KINDS",
+    "ROUTABLE_CALL_STATUSES",
+    "DecisionRefused",
+    "ReviewError",
+    "add_proposed_pair",
+    "answer_invitation",
+    "ceiling_of",
+    "check_assignable",
+    "confirm_routing",
+    "decision_published",
+    "declare_conflict",
+    "discard_routing",
+    "ensure_profile",
+    "held_letters",
+    "invite_reviewer",
+    "launch_routing",
+    "propose_replacement",
+    "publish_released_decisions",
+    "queue_assignment_notifications",
+    "record_decision",
+    "recuse",
+    "release_decisions",
+    "remove_assignment",
+    "remove_proposed_pair",
+    "reopen_review",
+    "run_routing",
+    "save_review",
+]

@@ -1,0 +1,200 @@
+"""Decisions: recorded by staff within the ceiling the rules give, held in the outbox, published
+when their letters are released."""
+
+from decimal import Decimal, InvalidOperation
+
+from django.contrib.contenttypes.models import ContentType
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from accounts.audit import record
+from accounts.models import AuditEvent
+from applications.models import Application
+from applications.services import change_status
+from calls import rules
+from calls.models import Call
+from calls.rules.base import Money
+from calls.services import call_facts, mark_decided
+from notifications.kinds import Kind
+from notifications.models import Notification
+from notifications.services import cancel_pending, notify, release_held
+
+from ..models import Decision
+from .base import DecisionRefused, ReviewError, _require
+
+#: Decision.amount holds 12 digits with 2 decimals.
+MAX_AMOUNT = Decimal("1e10")
+
+
+def _as_amount(value):
+    if value in (None, ""):
+        return None
+    try:
+        amount = Decimal(str(value).strip())
+        if not amount.is_finite() or abs(amount) >= MAX_AMOUNT:
+            raise InvalidOperation
+        # Huge exponents overflow in abs() or quantize(): refused with the same message.
+        return amount.quantize(Decimal("0.01"))
+    except ArithmeticError:  # decimal.InvalidOperation, Overflow...
+        raise DecisionRefused(_("Give the amount in euros, e.g. 8000 or 8000.50.")) from None
+
+
+def ceiling_of(application):
+    """The ceiling the rules give this application (None: no ceiling)."""
+    countries = tuple(p.country.code for p in application.partners.all() if p.country)
+    return rules.ceiling_for(call_facts(application.call), countries)
+
+
+def decision_published(decision):
+    from ..selectors import published_decisions
+
+    return published_decisions().filter(pk=decision.pk).exists()
+
+
+def record_decision(application, outcome, amount, by_user):
+    """Staff decide on an application under review: funded (with an amount that never exceeds the
+    ceiling the rules give it), rejected or waitlisted. The decision letter is created HELD in the
+    outbox; the researcher sees the decision once staff release it. Until then it may be changed
+    (the previous letter is cancelled)."""
+    _require(by_user, "reviews.decide")
+    try:
+        outcome = Decision.Outcome(outcome)
+    except ValueError:
+        raise DecisionRefused(_("Choose an outcome: funded, not funded or waiting list.")) from None
+    amount = _as_amount(amount)
+    with transaction.atomic():
+        locked = (
+            Application.objects.select_for_update(of=("self",))
+            .select_related("call__instrument", "applicant")
+            .get(pk=application.pk)
+        )
+        if locked.status != Application.Status.IN_REVIEW:
+            raise DecisionRefused(
+                _("Only an application under review can be decided; this one is %(status)s.")
+                % {"status": locked.get_status_display()}
+            )
+        if outcome == Decision.Outcome.FUNDED:
+            if amount is None or amount <= 0:
+                raise DecisionRefused(_("A funded application needs an amount greater than zero."))
+            ceiling = ceiling_of(locked)
+            if ceiling is not None and amount > ceiling:
+                raise DecisionRefused(
+                    _(
+                        "%(amount)s EUR exceed the ceiling of %(ceiling)s EUR that the rules give "
+                        "application %(reference)s."
+                    )
+                    % {"amount": Money(amount), "ceiling": Money(ceiling), "reference": locked.reference or locked.pk}
+                )
+        elif amount:
+            raise DecisionRefused(_("Only a funded application receives an amount."))
+        else:
+            amount = None
+        decision = Decision.objects.select_for_update().filter(application=locked).first()
+        if decision is not None and decision_published(decision):
+            raise DecisionRefused(_("The decision letter is already released: the decision can no longer change."))
+        previous = {"outcome": decision.outcome, "amount": decision.amount} if decision is not None else None
+        if decision is None:
+            decision = Decision(application=locked)
+        decision.outcome = outcome
+        decision.amount = amount
+        decision.decided_by = by_user
+        decision.decided_at = timezone.now()
+        decision.save()
+        record(
+            by_user,
+            AuditEvent.Action.DECISION_RECORDED,
+            decision,
+            application=str(locked),
+            outcome=str(outcome.value),
+            amount=amount,
+            previous=previous,
+        )
+        cancel_pending(decision, kinds=[Kind.DECISION])
+        notify(
+            locked.applicant,
+            Kind.DECISION,
+            {
+                "reference": locked.reference or "",
+                "application_title": locked.title,
+                "outcome": str(outcome.value),
+                "amount": str(amount) if amount is not None else "",
+                "url_path": decision.url_path,
+            },
+            target=decision,
+        )
+    return decision
+
+
+def held_letters(call):
+    """The decision letters of `call` still held for staff to read and release, oldest first."""
+    content_type = ContentType.objects.get_for_model(Decision)
+    decision_ids = Decision.objects.filter(application__call=call, released_at__isnull=True).values("pk")
+    return (
+        Notification.objects.filter(
+            kind=Kind.DECISION,
+            status=Notification.Status.HELD,
+            content_type=content_type,
+            object_id__in=decision_ids,
+        )
+        .select_related("recipient")
+        .order_by("pk")
+    )
+
+
+def release_decisions(call, by_user, *, letter_ids=None):
+    """Staff release the held decision letters of `call` (all, or those of `letter_ids`): the
+    decisions are published (released_at), their applications decided, the call decided once none
+    is left pending, then the outbox sends the letters. Returns how many letters go out."""
+    _require(by_user, "reviews.release_decisions")
+    with transaction.atomic():
+        letters = held_letters(call).select_for_update(of=("self",))
+        if letter_ids is not None:
+            letters = letters.filter(pk__in=list(letter_ids))
+        ids = list(letters.values_list("pk", flat=True))
+        if not ids:
+            raise ReviewError(_("No decision letter is waiting to be released for this call."))
+        decision_ids = list(letters.values_list("object_id", flat=True))
+        _publish(decision_ids, by_user)
+        record(by_user, AuditEvent.Action.DECISIONS_RELEASED, call, letters=len(ids))
+        released = release_held(ids)
+    return released
+
+
+def _publish(decision_ids, by_user):
+    """Publish decisions: released_at set once, applications decided, calls decided when done."""
+    now = timezone.now()
+    calls = set()
+    count = 0
+    for decision in (
+        Decision.objects.select_for_update().filter(pk__in=decision_ids).select_related("application").order_by("pk")
+    ):
+        if decision.released_at is None:
+            decision.released_at = now
+            decision.save(update_fields=["released_at"])
+            count += 1
+        if decision.application.status == Application.Status.IN_REVIEW:
+            change_status(decision.application, Application.Status.DECIDED, by_user)
+        calls.add(decision.application.call_id)
+    for call in Call.objects.filter(pk__in=calls, status=Call.Status.IN_REVIEW):
+        pending = Application.objects.filter(
+            call=call, status__in=[Application.Status.SUBMITTED, Application.Status.IN_REVIEW]
+        ).exists()
+        if not pending:
+            mark_decided(call, by_user)
+    return count
+
+
+def publish_released_decisions(sender=None, notification_ids=(), **kwargs):
+    """Receiver of notifications_released (letters released from the outbox's admin): their
+    decisions are published as release_decisions() does (already done when it released them)."""
+    content_type = ContentType.objects.get_for_model(Decision)
+    decision_ids = list(
+        Notification.objects.filter(
+            pk__in=list(notification_ids), kind=Kind.DECISION, content_type=content_type
+        ).values_list("object_id", flat=True)
+    )
+    if not decision_ids:
+        return 0
+    with transaction.atomic():
+        return _publish(decision_ids, None)
