@@ -60,6 +60,49 @@ class AuditEventAdmin(ReadOnlyAdmin):
         )
 
 
+class AuditHistoryMixin:
+    """A ModelAdmin mixin: the record's history from the audit trail, as a read-only field
+    ("history") staff read on its change page (who, when in Paris time, what, what changed)."""
+
+    @admin.display(description=_("history"))
+    def history(self, obj):
+        from django.utils import formats, timezone
+        from django.utils.html import format_html
+
+        from .audit import action_label, events_for
+
+        if obj is None or obj.pk is None:
+            return "—"
+        model = type(obj)
+        rows = format_html_join(
+            "",
+            "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
+            (
+                (
+                    formats.date_format(timezone.localtime(event.at), "DATETIME_FORMAT"),
+                    event.actor_repr or _("the portal"),
+                    action_label(event.action),
+                    "; ".join(
+                        f"{_label(model, key)} — {_readable(value, _field(model, key))}"
+                        for key, value in _items(event.changes)
+                    ),
+                )
+                for event in events_for(obj).order_by("at", "id")
+            ),
+        )
+        if not rows:
+            return _("Nothing recorded yet.")
+        return format_html(
+            '<table><thead><tr><th scope="col">{}</th><th scope="col">{}</th><th scope="col">{}</th>'
+            '<th scope="col">{}</th></tr></thead><tbody>{}</tbody></table>',
+            _("when"),
+            _("by"),
+            _("what"),
+            _("what changed"),
+            rows,
+        )
+
+
 def _field(model, name):
     """The model field a recorded key names, or None (a key of its own, a model since removed)."""
     if model is None or not name:

@@ -12,6 +12,8 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from .actions import action_choices
+
 
 class UserManager(BaseUserManager):
     use_in_migrations = True
@@ -94,11 +96,8 @@ class AuditEvent(models.Model):
     with its subject (the generic reference and `object_repr` outlive it)."""
 
     class Action(models.TextChoices):
-        CALL_CREATED = "call.created", _("call created")
-        CALL_CHANGED = "call.changed", _("call dates or ceilings changed")
-        CALL_STATUS = "call.status", _("call status changed")
-        APPLICATION_SUBMITTED = "application.submitted", _("application submitted")
-        APPLICATION_WITHDRAWN = "application.withdrawn", _("application withdrawn")
+        """Transitional: the former codes, until reviews uses its own ReviewAction (reviews/actions.py)."""
+
         ROUTING_LAUNCHED = "routing.launched", _("routing launched")
         ROUTING_CHANGED = "routing.changed", _("routing proposal adjusted")
         ROUTING_CONFIRMED = "routing.confirmed", _("routing confirmed")
@@ -107,9 +106,6 @@ class AuditEvent(models.Model):
         REVIEW_REOPENED = "review.reopened", _("review reopened")
         DECISION_RECORDED = "decision.recorded", _("decision recorded")
         DECISIONS_RELEASED = "decisions.released", _("decision letters released")
-        ERASURE_REQUESTED = "personal_data.erasure_requested", _("erasure of personal data requested")
-        ERASURE_DONE = "personal_data.erased", _("personal data erased")
-        TWO_FACTOR_ENROLLED = "two_factor.enrolled", _("second factor set up")
 
     at = models.DateTimeField(_("at"), default=timezone.now, db_index=True)
     actor = models.ForeignKey(
@@ -121,7 +117,7 @@ class AuditEvent(models.Model):
         verbose_name=_("by"),
     )
     actor_repr = models.CharField(_("by (as recorded)"), max_length=254, blank=True)
-    action = models.CharField(_("action"), max_length=40, choices=Action.choices, db_index=True)
+    action = models.CharField(_("action"), max_length=40, choices=action_choices, db_index=True)
     content_type = models.ForeignKey(
         "contenttypes.ContentType", on_delete=models.PROTECT, null=True, blank=True, verbose_name=_("record type")
     )
@@ -136,7 +132,7 @@ class AuditEvent(models.Model):
         indexes = [models.Index(fields=["content_type", "object_id"], name="accounts_audit_target")]
 
     def __str__(self):
-        from django.utils import formats, timezone
+        from django.utils import formats
 
         moment = formats.date_format(timezone.localtime(self.at), "DATETIME_FORMAT") if self.at else "—"
         return f"{moment} — {self.actor_repr or '—'} — {self.get_action_display()} — {self.object_repr}"

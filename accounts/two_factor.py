@@ -10,8 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from django_otp import login as otp_login
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from .audit import record
-from .models import AuditEvent
+from .audit import AccountAction, record
 
 DEVICE_NAME = "authenticator"
 
@@ -85,7 +84,7 @@ def enrol(request, token):
             device.confirmed = True
             device.save(update_fields=["confirmed"])
             TOTPDevice.objects.filter(user=request.user, confirmed=False).delete()
-            record(request.user, AuditEvent.Action.TWO_FACTOR_ENROLLED, request.user)
+            record(request.user, AccountAction.TWO_FACTOR_ENROLLED, request.user)
     if refusal is not None:
         raise refusal
     otp_login(request, device)

@@ -17,13 +17,13 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 
 from accounts.audit import record
-from accounts.models import AuditEvent
 from calls import rules
 from calls.models import Call, Instrument
 from calls.services import call_facts
 from notifications.services import notify
 
 from . import documents
+from .actions import ApplicationAction
 from .models import (
     ABSTRACT_MAX_WORDS,
     ATTACHMENT_MAX_BYTES,
@@ -375,7 +375,7 @@ def submit_application(application, by_user, now=None):
             ]
         )
         _record(locked, by_user, "submitted", now)
-        record(by_user, AuditEvent.Action.APPLICATION_SUBMITTED, locked, requested_amount=locked.requested_amount)
+        record(by_user, ApplicationAction.SUBMITTED, locked, requested_amount=locked.requested_amount)
         notify(
             locked.applicant,
             SUBMISSION_RECEIPT,
@@ -411,7 +411,7 @@ def withdraw_application(application, by_user, now=None):
         locked.withdrawn_at = now
         locked.save(update_fields=["status", "withdrawn_at", "updated_at"])
         _record(locked, by_user, "withdrawn", now)
-        record(by_user, AuditEvent.Action.APPLICATION_WITHDRAWN, locked)
+        record(by_user, ApplicationAction.WITHDRAWN, locked)
     return locked
 
 

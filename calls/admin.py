@@ -12,14 +12,14 @@ from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 from django_countries import countries as world
 
+from accounts.admin import AuditHistoryMixin
 from accounts.audit import record
-from accounts.models import AuditEvent
 
 from . import rules, services
+from .actions import CallAction
 from .forms import CallFromInstrumentForm, ZoneCountryForm
 from .models import (
     Call,
-    CallStatusChange,
     InstitutionalAgreement,
     Instrument,
     PriorityTheme,
@@ -137,30 +137,16 @@ class ReviewCriterionInline(admin.TabularInline):
     fields = ["position", "name_fr", "name_en", "weight", "description_fr", "description_en"]
 
 
-class CallStatusChangeInline(admin.TabularInline):
-    model = CallStatusChange
-    extra = 0
-    can_delete = False
-    fields = readonly_fields = ["changed_at", "from_status", "to_status", "changed_by"]
-    verbose_name_plural = _("history of the status")
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-
 @admin.register(Call)
-class CallAdmin(admin.ModelAdmin):
+class CallAdmin(AuditHistoryMixin, admin.ModelAdmin):
     list_display = ["title_fr", "instrument", "year", "status", "opens_at", "closes_at"]
     list_filter = ["instrument", "year", "status"]
     list_select_related = ["instrument"]
     search_fields = ["title_fr", "title_en", "description_fr", "description_en"]
     date_hierarchy = "closes_at"
-    readonly_fields = ["status"]
+    readonly_fields = ["status", "history"]
     filter_horizontal = ["zones", "priority_themes"]
-    inlines = [ReviewCriterionInline, CallStatusChangeInline]
+    inlines = [ReviewCriterionInline]
     actions = ["open_selected", "close_selected"]
     fieldsets = [
         (
@@ -182,19 +168,20 @@ class CallAdmin(admin.ModelAdmin):
             },
         ),
         (_("Targeting"), {"fields": ["zones", "priority_themes"]}),
+        (_("History"), {"fields": ["history"], "classes": ["collapse"]}),
     ]
 
     def save_model(self, request, obj, form, change):
         """Save, and write who changed the dates or the funding figures in the audit trail."""
         super().save_model(request, obj, form, change)
         if not change:
-            record(request.user, AuditEvent.Action.CALL_CREATED, obj)
+            record(request.user, CallAction.CREATED, obj)
             return
         changed = [name for name in form.changed_data if name in AUDITED_CALL_FIELDS]
         if changed:
             record(
                 request.user,
-                AuditEvent.Action.CALL_CHANGED,
+                CallAction.CHANGED,
                 obj,
                 **{name: {"from": form.initial.get(name), "to": form.cleaned_data.get(name)} for name in changed},
             )
@@ -221,6 +208,7 @@ class CallAdmin(admin.ModelAdmin):
                 call = services.create_call_from_instrument(
                     data["instrument"],
                     data["year"],
+                    by_user=request.user,
                     title_fr=data["title_fr"],
                     title_en=data["title_en"],
                     opens_at=data["opens_at"],
@@ -279,12 +267,12 @@ class CallAdmin(admin.ModelAdmin):
         for call in calls:
             problems = []
             if action == "open_selected":
-                if not call.can_move_to(Call.Status.OPEN):
+                if not call.can_become(Call.Status.OPEN):
                     problems = [gettext("Only a draft call can be opened.")]
                 else:
                     findings = rules.check_call(services.call_facts(call), call.instrument.facts(), timezone.now())
                     problems = [str(f.message) for f in findings if not f.passed]
-            elif not call.can_move_to(Call.Status.CLOSED):
+            elif not call.can_become(Call.Status.CLOSED):
                 problems = [gettext("Only an open call can be closed.")]
             rows.append({"call": call, "problems": problems, "consequences": []})
         if action == "close_selected":

@@ -3,7 +3,6 @@ their rotation, the priority themes and the register of key international partne
 
 from decimal import Decimal
 
-from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator
 from django.db import models
@@ -12,7 +11,10 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from django_countries.fields import CountryField
 
+from accounts.states import StateMachine
+
 from . import rules
+from .actions import CallAction
 
 
 def in_language(obj, field):
@@ -72,10 +74,6 @@ class Instrument(models.Model):
     @property
     def name(self):
         return in_language(self, "name")
-
-    @property
-    def description(self):
-        return in_language(self, "description")
 
     @property
     def topic(self):
@@ -190,11 +188,8 @@ class CallQuerySet(models.QuerySet):
         """Calls anyone may read about: every call staff have opened, drafts excepted."""
         return self.exclude(status=Call.Status.DRAFT)
 
-    def for_pages(self):
-        return self.select_related("instrument").prefetch_related("zones", "priority_themes")
 
-
-class Call(models.Model):
+class Call(StateMachine, models.Model):
     class Status(models.TextChoices):
         DRAFT = "draft", _("Draft")
         OPEN = "open", _("Open")
@@ -210,6 +205,7 @@ class Call(models.Model):
         Status.IN_REVIEW: {Status.DECIDED},
         Status.DECIDED: set(),
     }
+    STATUS_ACTION = CallAction.STATUS
 
     instrument = models.ForeignKey(
         Instrument, on_delete=models.PROTECT, related_name="calls", verbose_name=_("instrument")
@@ -257,15 +253,8 @@ class Call(models.Model):
     def description(self):
         return in_language(self, "description")
 
-    def can_move_to(self, status):
-        return status in self.TRANSITIONS[self.Status(self.status)]
-
     def is_open_at(self, when):
         return self.status == self.Status.OPEN and self.opens_at <= when < self.closes_at
-
-    @property
-    def is_open_now(self):
-        return self.is_open_at(timezone.now())
 
     @property
     def is_upcoming(self):
@@ -335,31 +324,6 @@ class ReviewCriterion(models.Model):
         return in_language(self, "description")
 
 
-class CallStatusChange(models.Model):
-    """Who moved a call from one status to another, and when."""
-
-    call = models.ForeignKey(Call, on_delete=models.CASCADE, related_name="status_changes", verbose_name=_("call"))
-    from_status = models.CharField(_("from"), max_length=16, choices=Call.Status.choices)
-    to_status = models.CharField(_("to"), max_length=16, choices=Call.Status.choices)
-    changed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("changed by"),
-    )
-    changed_at = models.DateTimeField(_("changed at"), default=timezone.now)
-
-    class Meta:
-        verbose_name = _("status change")
-        verbose_name_plural = _("status changes")
-        ordering = ["call", "changed_at", "id"]
-
-    def __str__(self):
-        return f"{self.call_id}: {self.from_status} → {self.to_status}"
-
-
 class InstitutionalAgreement(models.Model):
     """The register of key international partnerships (PIC): agreements chosen by Inserm's top
     management, recorded by staff; nobody applies for them."""
@@ -388,10 +352,6 @@ class InstitutionalAgreement(models.Model):
 
     def __str__(self):
         return f"{self.partner_institution} ({self.country.name})"
-
-    @property
-    def themes(self):
-        return in_language(self, "themes")
 
     def clean(self):
         super().clean()

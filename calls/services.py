@@ -15,11 +15,12 @@ from django.utils.translation import gettext_lazy as _
 from django_countries import countries as world
 
 from accounts.audit import record
-from accounts.models import AuditEvent
+from accounts.states import InvalidTransition as StateMachineRefusal
 from notifications.services import notify_topic
 
 from . import rules
-from .models import Call, CallStatusChange, Instrument, ReviewCriterion, RotationYear, Zone, ZoneCountry
+from .actions import CallAction
+from .models import Call, Instrument, ReviewCriterion, RotationYear, Zone, ZoneCountry
 
 CALL_OPENED = "call_opened"
 
@@ -71,16 +72,10 @@ def call_url_path(call):
 def _move(call, to_status, by_user):
     """Lock the call and move it along the state machine; record who did it."""
     locked = Call.objects.select_for_update().select_related("instrument").get(pk=call.pk)
-    if not locked.can_move_to(to_status):
-        raise InvalidTransition(
-            message=_("A call that is %(current)s cannot become %(target)s.")
-            % {"current": locked.get_status_display(), "target": Call.Status(to_status).label}
-        )
-    from_status = locked.status
-    locked.status = to_status
-    locked.save(update_fields=["status"])
-    CallStatusChange.objects.create(call=locked, from_status=from_status, to_status=to_status, changed_by=by_user)
-    record(by_user, AuditEvent.Action.CALL_STATUS, locked, status={"from": from_status, "to": str(to_status)})
+    try:
+        locked.transition(to_status, by=by_user)  # the state machine, audited (accounts/states.py)
+    except StateMachineRefusal as refusal:
+        raise InvalidTransition(message=str(refusal)) from None
     call.status = to_status
     return locked
 
@@ -91,7 +86,7 @@ def open_call(call, by_user, now=None):
     now = now or timezone.now()
     with transaction.atomic():
         locked = Call.objects.select_for_update().select_related("instrument").get(pk=call.pk)
-        if not locked.can_move_to(Call.Status.OPEN):
+        if not locked.can_become(Call.Status.OPEN):
             raise InvalidTransition(
                 message=_("Only a draft call can be opened; this one is %(status)s.")
                 % {"status": locked.get_status_display()}
@@ -192,11 +187,22 @@ def rotation_cycle():
 
 
 def create_call_from_instrument(
-    instrument, year, *, title_fr=None, title_en=None, opens_at, closes_at, zones=None, priority_themes=(), **overrides
+    instrument,
+    year,
+    *,
+    by_user=None,
+    title_fr=None,
+    title_en=None,
+    opens_at,
+    closes_at,
+    zones=None,
+    priority_themes=(),
+    **overrides,
 ):
     """A draft call of `instrument` for `year` with the instrument's duration, ceilings and partner
     bounds, the default review criteria and (PRI) the zones of the year's rotation unless `zones`
-    is given. Raises ValidationError (nothing saved) when the values break a rule."""
+    is given; audited as created by `by_user` (None: the system, e.g. the demo data). Raises
+    ValidationError (nothing saved) when the values break a rule."""
     if not instrument.has_calls:
         raise CallRuleError(rules.check_call(None, instrument.facts()))
     call = Call(
@@ -231,4 +237,5 @@ def create_call_from_instrument(
                 for index, (fr, en) in enumerate(DEFAULT_CRITERIA, start=1)
             ]
         )
+        record(by_user, CallAction.CREATED, call, instrument=instrument.code, year=year)
     return call

@@ -49,8 +49,6 @@ def call_form(call=None, **overrides):
         "max_partners": 1,
         "criteria-TOTAL_FORMS": 0,
         "criteria-INITIAL_FORMS": 0,
-        "status_changes-TOTAL_FORMS": 0,
-        "status_changes-INITIAL_FORMS": 0,
     }
     data.update(overrides)
     return data

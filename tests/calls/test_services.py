@@ -8,8 +8,10 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django_countries import countries as world
 
+from accounts.audit import events_for
 from calls import services
-from calls.models import Call, CallStatusChange, Instrument
+from calls.actions import CallAction
+from calls.models import Call, Instrument
 from notifications.models import Notification
 from notifications.services import set_subscriptions
 from tests.factories import CallFactory, InstrumentFactory, ResearcherFactory
@@ -28,8 +30,28 @@ def test_opening_a_draft_call_records_who_opened_it(staff):
     services.open_call(call, staff)
     call.refresh_from_db()
     assert call.status == Call.Status.OPEN
-    change = CallStatusChange.objects.get(call=call)
-    assert (change.from_status, change.to_status, change.changed_by) == ("draft", "open", staff)
+    [change] = events_for(call).filter(action=CallAction.STATUS)
+    assert (change.changes["status"], change.actor) == ({"from": "draft", "to": "open"}, staff)
+
+
+def test_a_call_created_from_its_instrument_is_audited_with_who_created_it(staff):
+    instrument = InstrumentFactory(code=Instrument.Code.TREMPLIN)
+    now = timezone.now()
+    call = services.create_call_from_instrument(
+        instrument, 2027, by_user=staff, opens_at=now, closes_at=now + timedelta(days=30)
+    )
+    [created] = events_for(call).filter(action=CallAction.CREATED)
+    assert created.actor == staff and created.changes == {"instrument": "TREMPLIN", "year": 2027}
+
+
+def test_a_status_the_state_machine_refuses_is_refused_with_the_reason_and_not_recorded(staff):
+    call = draft()
+    with pytest.raises(ValidationError) as error:
+        services.close_call(call, staff)
+    assert "cannot become" in " ".join(error.value.messages) or "ne peut pas devenir" in " ".join(error.value.messages)
+    call.refresh_from_db()
+    assert call.status == Call.Status.DRAFT
+    assert not events_for(call).filter(action=CallAction.STATUS).exists()
 
 
 def test_opening_a_call_tells_the_researchers_subscribed_to_its_instrument(staff):
@@ -59,7 +81,7 @@ def test_a_call_breaking_a_rule_is_not_opened_and_nobody_is_told(staff, english)
     call.refresh_from_db()
     assert call.status == Call.Status.DRAFT
     assert not Notification.objects.exists()
-    assert not CallStatusChange.objects.exists()
+    assert not events_for(call).filter(action=CallAction.STATUS).exists()
 
 
 def test_a_pri_call_without_zone_is_not_opened(staff):

@@ -9,6 +9,8 @@ from django_otp.oath import totp
 from django_otp.plugins.otp_totp.models import TOTPDevice
 from selenium.webdriver.support.ui import Select
 
+from accounts.audit import events_for
+from calls.actions import CallAction
 from calls.models import Call, Instrument
 from tests.factories import PASSWORD, InstrumentFactory, StaffFactory
 
@@ -69,7 +71,7 @@ def test_staff_create_a_tremplin_call_from_the_instrument_open_it_and_it_is_list
     browser.click("form input[type=submit]")
     call.refresh_from_db()
     assert call.status == Call.Status.OPEN
-    assert call.status_changes.filter(changed_by=staff, to_status=Call.Status.OPEN).exists()
+    assert events_for(call).filter(action=CallAction.STATUS, actor=staff, changes__status__to="open").exists()
 
     # The public list, in the same language, shows it.
     browser.go(f"/{lang}/calls/")

@@ -12,6 +12,8 @@ from django.utils import timezone
 
 from accounts.audit import events_for, record
 from accounts.models import AuditEvent
+from applications.actions import ApplicationAction
+from calls.actions import CallAction
 from calls.models import Call
 from reviews import services
 from reviews.models import Review
@@ -54,7 +56,7 @@ def test_moving_a_deadline_and_lowering_a_ceiling_in_admin_are_recorded_with_who
     old_close = call.closes_at
     new_close = (old_close + timedelta(days=7)).replace(microsecond=0)
     save_call_in_admin(call, staff, closes_at=new_close, ceiling="9000")
-    event = AuditEvent.objects.get(action=AuditEvent.Action.CALL_CHANGED)
+    event = AuditEvent.objects.get(action=CallAction.CHANGED)
     assert event.actor == staff
     assert event.actor_repr == "sophie.martin@inserm.example"
     assert event.object_repr == str(call)
@@ -67,7 +69,7 @@ def test_moving_a_deadline_and_lowering_a_ceiling_in_admin_are_recorded_with_who
 def test_saving_a_call_without_changing_dates_or_ceilings_records_nothing(staff):
     call = CallFactory()
     save_call_in_admin(call, staff, title_en="A clearer title")
-    assert not AuditEvent.objects.filter(action=AuditEvent.Action.CALL_CHANGED).exists()
+    assert not AuditEvent.objects.filter(action=CallAction.CHANGED).exists()
 
 
 def test_routing_confirmation_reopening_and_decision_are_recorded(staff):
@@ -110,33 +112,33 @@ def test_staff_read_the_trail_in_one_admin_list_filtered_by_action(staff):
     assign(application, pool_reviewer(call, institution=""))
     Call.objects.filter(pk=call.pk).update(status=Call.Status.IN_REVIEW)
     services.record_decision(application, "funded", Decimal("6000"), staff)
-    record(staff, AuditEvent.Action.CALL_CHANGED, call, ceiling={"from": "1", "to": "2"})
+    record(staff, CallAction.CHANGED, call, ceiling={"from": "1", "to": "2"})
     client = Client()
     client.force_login(staff)
     response = client.get("/admin/accounts/auditevent/")
     shown = {event.action for event in response.context["cl"].result_list}
-    assert {AuditEvent.Action.DECISION_RECORDED, AuditEvent.Action.CALL_CHANGED} <= shown
+    assert {AuditEvent.Action.DECISION_RECORDED, CallAction.CHANGED} <= shown
     assert "sophie.martin@inserm.example" in response.content.decode()
     response = client.get("/admin/accounts/auditevent/?action__exact=decision.recorded")
     assert {event.action for event in response.context["cl"].result_list} == {AuditEvent.Action.DECISION_RECORDED}
 
 
 def test_the_trail_cannot_be_changed_nor_deleted_in_admin(staff):
-    event = record(staff, AuditEvent.Action.CALL_CHANGED, CallFactory(), ceiling={"from": "1", "to": "2"})
+    event = record(staff, CallAction.CHANGED, CallFactory(), ceiling={"from": "1", "to": "2"})
     client = Client()
     client.force_login(staff)
     assert client.get("/admin/accounts/auditevent/add/").status_code == 403
     assert client.post(f"/admin/accounts/auditevent/{event.pk}/delete/", {"post": "yes"}).status_code == 403
     client.post(f"/admin/accounts/auditevent/{event.pk}/change/", {"action": "call.created"})
     event.refresh_from_db()
-    assert event.action == AuditEvent.Action.CALL_CHANGED
+    assert event.action == CallAction.CHANGED
 
 
 def test_the_trail_list_costs_the_same_queries_with_one_or_fifty_events(staff, django_assert_num_queries):
     client = Client()
     client.force_login(staff)
     call = CallFactory()
-    record(staff, AuditEvent.Action.CALL_CHANGED, call)
+    record(staff, CallAction.CHANGED, call)
     client.get("/admin/accounts/auditevent/")  # warm the content-type cache
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
@@ -144,7 +146,7 @@ def test_the_trail_list_costs_the_same_queries_with_one_or_fifty_events(staff, d
     with CaptureQueriesContext(connection) as one:
         client.get("/admin/accounts/auditevent/")
     for _ in range(49):
-        record(StaffFactory(), AuditEvent.Action.CALL_CHANGED, call)
+        record(StaffFactory(), CallAction.CHANGED, call)
     with django_assert_num_queries(len(one.captured_queries)):
         client.get("/admin/accounts/auditevent/")
 
@@ -153,14 +155,13 @@ def test_the_audit_trail_shows_changes_in_words_and_paris_time(client, english):
     from datetime import datetime
 
     from accounts.audit import record
-    from accounts.models import AuditEvent
     from tests.factories import CallFactory, StaffFactory
 
     staff = StaffFactory()
     call = CallFactory()
     before = datetime(2026, 12, 15, 16, 0, tzinfo=UTC)
     after = datetime(2026, 12, 20, 16, 0, tzinfo=UTC)
-    event = record(staff, AuditEvent.Action.CALL_CHANGED, call, closes_at={"from": before, "to": after})
+    event = record(staff, CallAction.CHANGED, call, closes_at={"from": before, "to": after})
     client.force_login(staff)
     page = client.get(f"/admin/accounts/auditevent/{event.pk}/change/", headers={"accept-language": "en"})
     body = page.content.decode()
@@ -175,10 +176,10 @@ def test_the_audit_trail_names_fields_choices_and_amounts_as_staff_read_them(cli
     staff = StaffFactory()
     call = CallFactory()
     moment = datetime(2026, 12, 3, 19, 56, tzinfo=UTC)
-    amount = record(staff, AuditEvent.Action.CALL_CHANGED, call, status={"from": "open", "to": "closed"})
+    amount = record(staff, CallAction.CHANGED, call, status={"from": "open", "to": "closed"})
     AuditEvent.objects.filter(pk=amount.pk).update(at=moment)
     application = submitted_application(ClosedCallFactory())
-    record(staff, AuditEvent.Action.APPLICATION_SUBMITTED, application, requested_amount=Decimal("12500.00"))
+    record(staff, ApplicationAction.SUBMITTED, application, requested_amount=Decimal("12500.00"))
     client.force_login(staff)
     listing = client.get("/admin/accounts/auditevent/", headers={"accept-language": "fr"}).content.decode()
     listing = listing.replace("\xa0", " ").replace("\u202f", " ")

@@ -9,6 +9,7 @@ from django.utils import translation
 
 from accounts.models import AuditEvent
 from applications import services as application_services
+from applications.actions import ApplicationAction
 from applications.models import Application, ApplicationEvent, ReferenceCounter
 from calls.models import Call
 from notifications.kinds import Kind
@@ -57,7 +58,7 @@ def test_two_submits_of_the_same_application_at_once_make_one_submission():
     assert ReferenceCounter.objects.get().last_number == 1
     assert Notification.objects.filter(kind="submission_receipt", recipient=applicant).count() == 1
     assert ApplicationEvent.objects.filter(application=application, action="submitted").count() == 1
-    assert AuditEvent.objects.filter(action=AuditEvent.Action.APPLICATION_SUBMITTED).count() == 1
+    assert AuditEvent.objects.filter(action=ApplicationAction.SUBMITTED).count() == 1
 
 
 def test_applications_submitted_at_the_same_instant_get_distinct_references():

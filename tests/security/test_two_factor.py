@@ -10,6 +10,7 @@ from django.test import Client, override_settings
 from django_otp.oath import totp
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from accounts.audit import AccountAction
 from accounts.models import AuditEvent
 from tests.factories import ResearcherFactory, StaffFactory
 
@@ -57,7 +58,7 @@ def test_setting_up_the_app_with_a_good_code_opens_admin(staff_client):
     assert response["Location"] == "/admin/"
     assert TOTPDevice.objects.get(user=staff_client.user).confirmed
     assert staff_client.get("/admin/").status_code == 200
-    assert AuditEvent.objects.filter(action=AuditEvent.Action.TWO_FACTOR_ENROLLED, actor=staff_client.user).exists()
+    assert AuditEvent.objects.filter(action=AccountAction.TWO_FACTOR_ENROLLED, actor=staff_client.user).exists()
 
 
 @override_settings(STAFF_REQUIRE_2FA=True)

@@ -1,0 +1,14 @@
+"""What the audit trail records about applications (registered with accounts on import)."""
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from accounts.actions import register_actions
+
+
+@register_actions
+class ApplicationAction(models.TextChoices):
+    CREATED = "application.created", _("draft started")
+    SUBMITTED = "application.submitted", _("application submitted")
+    WITHDRAWN = "application.withdrawn", _("application withdrawn")
+    STATUS = "application.status", _("application status changed")
