@@ -42,12 +42,6 @@ def visible_filter(user):
     return condition
 
 
-def can_view(user, application):
-    from .models import Application
-
-    return Application.objects.filter(visible_filter(user), pk=application.pk).exists()
-
-
 def is_owner(user, application):
     return bool(user and user.is_authenticated and application.applicant_id == user.pk)
 
