@@ -58,9 +58,11 @@ class StateMachine:
         """Fields an update must also write: an ``updated_at`` with auto_now."""
         return [f.name for f in cls._meta.concrete_fields if getattr(f, "auto_now", False)]
 
-    def transition(self, target, *, by, **changes):
+    def transition(self, target, *, by, action=None, details=None, **changes):
         """Move this (locked) row to `target`, set `changes`, save only those fields and record
-        who did it. Raises InvalidTransition when the table does not allow the change."""
+        who did it: as `action` when the change has a name of its own (a submission), else as
+        STATUS_ACTION, with `details` beside the statuses. Raises InvalidTransition when the
+        table does not allow the change."""
         source = self.status
         if not self.can_transition(source, target):
             raise InvalidTransition(type(self), source, target)
@@ -68,8 +70,9 @@ class StateMachine:
         for field, value in changes.items():
             setattr(self, field, value)
         self.save(update_fields=["status", *changes, *self._touched()])
-        if self.STATUS_ACTION:
-            record(by, self.STATUS_ACTION, self, status={"from": str(source), "to": str(target)})
+        action = action or self.STATUS_ACTION
+        if action:
+            record(by, action, self, status={"from": str(source), "to": str(target)}, **(details or {}))
         return self
 
     @classmethod

@@ -10,7 +10,9 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from django_countries import countries
 
-from .models import Application, ApplicationEvent, Attachment, BudgetLine, PartnerTeam, ResearcherProfile
+from accounts.admin import AuditHistoryMixin
+
+from .models import Application, Attachment, BudgetLine, PartnerTeam, ResearcherProfile
 
 
 class ReadOnlyInline(admin.TabularInline):
@@ -51,16 +53,6 @@ class AttachmentInline(ReadOnlyInline):
         return format_html('<a href="{}">{}</a>', url, obj.original_name)
 
 
-class EventInline(ReadOnlyInline):
-    model = ApplicationEvent
-    fields = ["at", "what", "actor"]
-    readonly_fields = fields
-
-    @admin.display(description=_("event"))
-    def what(self, obj):
-        return obj.action_display
-
-
 class PartnerCountryFilter(admin.SimpleListFilter):
     title = _("partner country")
     parameter_name = "partner_country"
@@ -77,7 +69,7 @@ class PartnerCountryFilter(admin.SimpleListFilter):
 
 
 @admin.register(Application)
-class ApplicationAdmin(admin.ModelAdmin):
+class ApplicationAdmin(AuditHistoryMixin, admin.ModelAdmin):
     list_display = ["reference", "title", "applicant", "call", "status", "eligible", "requested_amount", "submitted_at"]
     list_filter = ["call", "status", PartnerCountryFilter, "eligible", "call__instrument"]
     list_select_related = ["call", "applicant"]
@@ -88,7 +80,7 @@ class ApplicationAdmin(admin.ModelAdmin):
     list_per_page = 50
     # "N results (M total)" would count the whole table once more on every page.
     show_full_result_count = False
-    inlines = [PartnerInline, BudgetLineInline, AttachmentInline, EventInline]
+    inlines = [PartnerInline, BudgetLineInline, AttachmentInline]
     fieldsets = (
         (None, {"fields": ("reference", "call", "applicant", "status", "submitted_at", "withdrawn_at")}),
         (
@@ -96,6 +88,7 @@ class ApplicationAdmin(admin.ModelAdmin):
             {"fields": ("title", "abstract", "keywords", "theme", "duration_months", "collaboration_is_new")},
         ),
         (_("Eligibility at submission"), {"fields": ("eligible", "requested_amount", "report")}),
+        (_("History"), {"fields": ("history",)}),
     )
     readonly_fields = [
         "reference",
@@ -113,6 +106,7 @@ class ApplicationAdmin(admin.ModelAdmin):
         "eligible",
         "requested_amount",
         "report",
+        "history",
     ]
 
     def get_queryset(self, request):

@@ -18,8 +18,10 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_countries.fields import CountryField
 
+from accounts.states import StateMachine
 from calls.models import Call
 
+from .actions import ApplicationAction
 from .documents import pdf_file_name
 from .validators import validate_orcid, validate_unit_code
 
@@ -138,7 +140,7 @@ class ApplicationQuerySet(models.QuerySet):
     )
 
 
-class Application(models.Model):
+class Application(StateMachine, models.Model):
     class Status(models.TextChoices):
         DRAFT = "draft", _("Draft")
         SUBMITTED = "submitted", _("Submitted")
@@ -146,7 +148,7 @@ class Application(models.Model):
         IN_REVIEW = "in_review", _("In review")
         DECIDED = "decided", _("Decided")
 
-    # The only status changes allowed; services.change_status() enforces them.
+    # The only status changes allowed, enforced by StateMachine.transition() (accounts/states.py).
     TRANSITIONS = {
         Status.DRAFT: {Status.SUBMITTED, Status.WITHDRAWN},
         Status.SUBMITTED: {Status.WITHDRAWN, Status.IN_REVIEW},
@@ -154,6 +156,7 @@ class Application(models.Model):
         Status.WITHDRAWN: set(),
         Status.DECIDED: set(),
     }
+    STATUS_ACTION = ApplicationAction.STATUS
 
     call = models.ForeignKey(Call, on_delete=models.PROTECT, related_name="applications", verbose_name=_("call"))
     applicant = models.ForeignKey(
@@ -231,9 +234,6 @@ class Application(models.Model):
     @property
     def is_draft(self):
         return self.status == self.Status.DRAFT
-
-    def can_become(self, target):
-        return target in self.TRANSITIONS.get(self.status, set())
 
     @property
     def keyword_list(self):
@@ -352,42 +352,6 @@ class ReferenceCounter(models.Model):
 
     def __str__(self):
         return f"{self.instrument_code}-{self.year}: {self.last_number}"
-
-
-class ApplicationEvent(models.Model):
-    """Who did what to an application, and when (created, submitted, withdrawn, status changes)."""
-
-    application = models.ForeignKey(
-        Application, on_delete=models.CASCADE, related_name="events", verbose_name=_("application")
-    )
-    actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+", verbose_name=_("by")
-    )
-    action = models.CharField(_("action"), max_length=32)
-    at = models.DateTimeField(_("at"), default=timezone.now)
-
-    class Meta:
-        verbose_name = _("application event")
-        verbose_name_plural = _("application events")
-        ordering = ["at", "id"]
-
-    def __str__(self):
-        return f"{self.action_display} ({timezone.localtime(self.at):%d/%m/%Y %H:%M})"
-
-    ACTION_LABELS = {
-        "created": _("Draft started"),
-        "submitted": _("Submitted"),
-        "withdrawn": _("Withdrawn"),
-    }
-
-    @property
-    def action_display(self):
-        """The event in words: "status:in_review" is shown as "Status: In review"."""
-        if self.action.startswith("status:"):
-            status = self.action.split(":", 1)[1]
-            label = dict(Application.Status.choices).get(status, status)
-            return _("Status: %(status)s") % {"status": label}
-        return str(self.ACTION_LABELS.get(self.action, self.action))
 
 
 class DraftSnapshot(models.Model):

@@ -17,6 +17,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 
 from accounts.audit import record
+from accounts.states import InvalidTransition
 from calls import rules
 from calls.models import Call, Instrument
 from calls.services import call_facts
@@ -30,7 +31,6 @@ from .models import (
     ATTACHMENT_MAX_COUNT,
     ATTACHMENT_MAX_TOTAL_BYTES,
     Application,
-    ApplicationEvent,
     Attachment,
     DraftSnapshot,
     ReferenceCounter,
@@ -246,10 +246,6 @@ def _prefetched(application_id):
 # --- State changes --------------------------------------------------------------------------------
 
 
-def _record(application, actor, action, at=None):
-    ApplicationEvent.objects.create(application=application, actor=actor, action=action, at=at or timezone.now())
-
-
 def current_application(researcher, call):
     """The researcher's latest application to `call` that is not withdrawn, or None."""
     return (
@@ -294,7 +290,7 @@ def create_draft(researcher, call, now=None):
             duration_months=call.duration_months,
             created_at=now,
         )
-        _record(application, researcher, "created", now)
+        record(researcher, ApplicationAction.CREATED, application)
     return application
 
 
@@ -355,27 +351,19 @@ def submit_application(application, by_user, now=None):
         if problems:
             raise SubmissionRefused(*problems)
         call = locked.call
-        locked.reference = next_reference(call.instrument.code, call.year)
-        locked.status = Application.Status.SUBMITTED
-        locked.submitted_at = now
-        locked.submitted_by = by_user
-        locked.eligibility_report = frozen_report(findings)
-        locked.eligible = rules.is_eligible(findings)
-        locked.requested_amount = budget_total(locked)
-        locked.save(
-            update_fields=[
-                "reference",
-                "status",
-                "submitted_at",
-                "submitted_by",
-                "eligibility_report",
-                "eligible",
-                "requested_amount",
-                "updated_at",
-            ]
+        requested = budget_total(locked)
+        locked.transition(
+            Application.Status.SUBMITTED,
+            by=by_user,
+            action=ApplicationAction.SUBMITTED,
+            details={"requested_amount": requested},
+            reference=next_reference(call.instrument.code, call.year),
+            submitted_at=now,
+            submitted_by=by_user,
+            eligibility_report=frozen_report(findings),
+            eligible=rules.is_eligible(findings),
+            requested_amount=requested,
         )
-        _record(locked, by_user, "submitted", now)
-        record(by_user, ApplicationAction.SUBMITTED, locked, requested_amount=locked.requested_amount)
         notify(
             locked.applicant,
             SUBMISSION_RECEIPT,
@@ -407,11 +395,9 @@ def withdraw_application(application, by_user, now=None):
             )
         if now >= locked.call.closes_at:
             raise ApplicationError(_("The call has closed: the application can no longer be withdrawn."))
-        locked.status = Application.Status.WITHDRAWN
-        locked.withdrawn_at = now
-        locked.save(update_fields=["status", "withdrawn_at", "updated_at"])
-        _record(locked, by_user, "withdrawn", now)
-        record(by_user, ApplicationAction.WITHDRAWN, locked)
+        locked.transition(
+            Application.Status.WITHDRAWN, by=by_user, action=ApplicationAction.WITHDRAWN, withdrawn_at=now
+        )
     return locked
 
 
@@ -425,14 +411,10 @@ def change_status(application, target, by_user=None):
         locked = Application.objects.select_for_update().get(pk=application.pk)
         if locked.status == target:
             return locked
-        if not locked.can_become(target):
-            raise ApplicationError(
-                _("An application that is %(current)s cannot become %(target)s.")
-                % {"current": locked.get_status_display(), "target": target.label}
-            )
-        locked.status = target
-        locked.save(update_fields=["status", "updated_at"])
-        _record(locked, by_user, f"status:{target}")
+        try:
+            locked.transition(target, by=by_user)
+        except InvalidTransition as refusal:
+            raise ApplicationError(str(refusal)) from None
     application.status = locked.status
     return locked
 
@@ -446,18 +428,7 @@ def change_status_many(applications, target, by_user=None):
         raise ApplicationError(_("Use submit_application or withdraw_application for this change."))
     sources = [source for source, targets in Application.TRANSITIONS.items() if target in targets]
     ids = [application.pk for application in applications]
-    now = timezone.now()
-    with transaction.atomic():
-        changed = list(
-            Application.objects.select_for_update()
-            .filter(pk__in=ids, status__in=sources)
-            .order_by("pk")
-            .values_list("pk", flat=True)
-        )
-        Application.objects.filter(pk__in=changed).update(status=target, updated_at=now)
-        ApplicationEvent.objects.bulk_create(
-            [ApplicationEvent(application_id=pk, actor=by_user, action=f"status:{target}", at=now) for pk in changed]
-        )
+    changed = Application.transition_rows(Application.objects.filter(pk__in=ids), sources, target, by=by_user)
     changed_set = set(changed)
     for application in applications:
         if application.pk in changed_set:

@@ -115,7 +115,9 @@ async def _run(base_url, drafts, clients, think, double_every=10):
 def _check(application_ids, records):
     from django.db.models import Count
 
-    from applications.models import Application, ApplicationEvent, ReferenceCounter
+    from accounts.models import AuditEvent
+    from applications.actions import ApplicationAction
+    from applications.models import Application, ReferenceCounter
     from notifications.models import Notification
 
     rows = dict(Application.objects.filter(pk__in=application_ids).values_list("pk", "status"))
@@ -123,8 +125,12 @@ def _check(application_ids, records):
     lost = sorted(app_id for app_id in answered if rows.get(app_id) != Application.Status.SUBMITTED)
     submitted = [app_id for app_id in application_ids if rows.get(app_id) == Application.Status.SUBMITTED]
     twice_submitted = (
-        ApplicationEvent.objects.filter(application__in=application_ids, action="submitted")
-        .values("application")
+        AuditEvent.objects.filter(
+            action=ApplicationAction.SUBMITTED,
+            content_type__app_label="applications",
+            object_id__in=[str(pk) for pk in application_ids],
+        )
+        .values("object_id")
         .annotate(n=Count("pk"))
         .filter(n__gt=1)
         .count()

@@ -80,5 +80,5 @@ def test_the_events_of_an_application_read_as_words_in_admin(client, staff, subm
     change_status(submitted, "in_review", staff)
     client.force_login(staff)
     body = client.get(f"/admin/applications/application/{submitted.pk}/change/").content.decode()
-    assert "status:in_review" not in body
-    assert "Statut : En évaluation" in body
+    assert "status:in_review" not in body and "in_review" not in body
+    assert "Statut — Déposée → En évaluation" in body

@@ -9,8 +9,10 @@ import time_machine
 from django.db import connection
 from django.utils import timezone
 
+from accounts.audit import events_for
 from applications import services
-from applications.models import Application, ApplicationEvent
+from applications.actions import ApplicationAction
+from applications.models import Application
 from calls.models import Call, Instrument
 from notifications.models import Notification
 from tests.factories import CallFactory, InstrumentFactory, ResearcherFactory
@@ -37,7 +39,7 @@ def test_submission_freezes_the_report_in_both_languages_and_queues_one_receipt(
     assert "8,000 EUR" in entry["message_en"]
     assert "8\xa0000" in entry["message_fr"]  # rendered in French at submission time
     assert receipts(application).count() == 1
-    assert ApplicationEvent.objects.filter(application=application, action="submitted").count() == 1
+    assert events_for(application).filter(action=ApplicationAction.SUBMITTED).count() == 1
 
 
 def test_second_submit_returns_the_submitted_application_unchanged_without_a_second_receipt():

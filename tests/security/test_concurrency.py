@@ -10,7 +10,7 @@ from django.utils import translation
 from accounts.models import AuditEvent
 from applications import services as application_services
 from applications.actions import ApplicationAction
-from applications.models import Application, ApplicationEvent, ReferenceCounter
+from applications.models import Application, ReferenceCounter
 from calls.models import Call
 from notifications.kinds import Kind
 from notifications.models import Notification
@@ -57,7 +57,6 @@ def test_two_submits_of_the_same_application_at_once_make_one_submission():
     assert {result.reference for result in results} == {application.reference}
     assert ReferenceCounter.objects.get().last_number == 1
     assert Notification.objects.filter(kind="submission_receipt", recipient=applicant).count() == 1
-    assert ApplicationEvent.objects.filter(application=application, action="submitted").count() == 1
     assert AuditEvent.objects.filter(action=ApplicationAction.SUBMITTED).count() == 1
 
 
