@@ -19,6 +19,8 @@ from . import rules, services
 from .actions import CallAction
 from .forms import CallFromInstrumentForm, ZoneCountryForm
 from .models import (
+    CALL_FIGURES,
+    INSTRUMENT_DEFAULTS,
     Call,
     InstitutionalAgreement,
     Instrument,
@@ -31,16 +33,7 @@ from .models import (
 
 MAX_NAMED_COUNTRIES = 25
 # Changes of these fields are written in the audit trail (who moved a deadline, who raised a ceiling).
-AUDITED_CALL_FIELDS = (
-    "opens_at",
-    "closes_at",
-    "duration_months",
-    "ceiling",
-    "european_ceiling",
-    "non_european_ceiling",
-    "min_partners",
-    "max_partners",
-)
+AUDITED_CALL_FIELDS = ("opens_at", "closes_at", *CALL_FIGURES)
 
 
 @admin.register(Instrument)
@@ -48,20 +41,7 @@ class InstrumentAdmin(admin.ModelAdmin):
     list_display = ["code", "name_fr", "name_en", "has_calls", "default_duration_months", "ceiling_policy"]
     fieldsets = [
         (None, {"fields": ["code", "name_fr", "name_en", "description_fr", "description_en", "has_calls"]}),
-        (
-            _("Defaults of new calls"),
-            {
-                "fields": [
-                    "default_duration_months",
-                    "ceiling_policy",
-                    "ceiling",
-                    "european_ceiling",
-                    "non_european_ceiling",
-                    "min_partners",
-                    "max_partners",
-                ]
-            },
-        ),
+        (_("Defaults of new calls"), {"fields": ["ceiling_policy", *INSTRUMENT_DEFAULTS.values()]}),
     ]
 
 
@@ -154,19 +134,7 @@ class CallAdmin(AuditHistoryMixin, admin.ModelAdmin):
             {"fields": ["instrument", "year", "status", "title_fr", "title_en", "description_fr", "description_en"]},
         ),
         (_("Dates (Paris time)"), {"fields": ["opens_at", "closes_at"]}),
-        (
-            _("Funding and partners"),
-            {
-                "fields": [
-                    "duration_months",
-                    "ceiling",
-                    "european_ceiling",
-                    "non_european_ceiling",
-                    "min_partners",
-                    "max_partners",
-                ]
-            },
-        ),
+        (_("Funding and partners"), {"fields": list(CALL_FIGURES)}),
         (_("Targeting"), {"fields": ["zones", "priority_themes"]}),
         (_("History"), {"fields": ["history"], "classes": ["collapse"]}),
     ]

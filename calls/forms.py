@@ -4,7 +4,6 @@ import django_filters
 from django import forms
 from django.contrib.admin import widgets as admin_widgets
 from django.core.exceptions import ValidationError
-from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -58,16 +57,15 @@ class CallFilter(django_filters.FilterSet):
     def filter_status(self, queryset, name, value):
         now = timezone.now()
         if value == self.OPEN:
-            return queryset.filter(opens_at__lte=now)
+            return queryset.open_at(now)
         if value == self.UPCOMING:
-            return queryset.filter(opens_at__gt=now)
+            return queryset.upcoming_at(now)
         return queryset
 
 
 def listed_calls(now=None):
     """Calls on the public list: opened by staff and not yet closed (open now or opening soon)."""
-    now = now or timezone.now()
-    return Call.objects.filter(Q(status=Call.Status.OPEN) & Q(closes_at__gt=now))
+    return Call.objects.listed_at(now or timezone.now())
 
 
 class SubscriptionForm(forms.Form):

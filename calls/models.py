@@ -28,6 +28,23 @@ def money_field(verbose_name, **kwargs):
     return models.DecimalField(verbose_name, max_digits=12, decimal_places=2, null=True, blank=True, **kwargs)
 
 
+# A call's funding and partner figures, named once: a new call copies them from its instrument's
+# defaults, staff edit them in admin (and the audit trail records who changed them), the rules
+# judge them (rules.CallFacts and rules.InstrumentFacts have a field of each name).
+CALL_FIGURES = (
+    "duration_months",
+    "ceiling",
+    "european_ceiling",
+    "non_european_ceiling",
+    "min_partners",
+    "max_partners",
+)
+# The instrument's field that holds the default of each figure.
+INSTRUMENT_DEFAULTS = {
+    figure: "default_duration_months" if figure == "duration_months" else figure for figure in CALL_FIGURES
+}
+
+
 class Instrument(models.Model):
     class Code(models.TextChoices):
         TREMPLIN = "TREMPLIN", _("International springboards (Tremplins)")
@@ -80,17 +97,12 @@ class Instrument(models.Model):
         """The notification topic researchers subscribe to, to hear of this instrument's calls."""
         return f"instrument:{self.code}"
 
+    def call_defaults(self):
+        """{figure: value} a new call of this instrument starts with (see CALL_FIGURES)."""
+        return {figure: getattr(self, field) for figure, field in INSTRUMENT_DEFAULTS.items()}
+
     def facts(self):
-        return rules.InstrumentFacts(
-            code=self.code,
-            duration_months=self.default_duration_months,
-            ceiling=self.ceiling,
-            european_ceiling=self.european_ceiling,
-            non_european_ceiling=self.non_european_ceiling,
-            min_partners=self.min_partners,
-            max_partners=self.max_partners,
-            has_calls=self.has_calls,
-        )
+        return rules.InstrumentFacts(code=self.code, has_calls=self.has_calls, **self.call_defaults())
 
 
 class Zone(models.Model):
@@ -174,6 +186,8 @@ class PriorityTheme(models.Model):
 
 
 class CallQuerySet(models.QuerySet):
+    # Each query here says in SQL what the Call method of the same name says in Python
+    # (open_at / is_open_at, upcoming_at / is_upcoming_at): change them together.
     def open_at(self, when):
         return self.filter(status=Call.Status.OPEN, opens_at__lte=when, closes_at__gt=when)
 
@@ -183,6 +197,10 @@ class CallQuerySet(models.QuerySet):
     def upcoming_at(self, when):
         """Announced (opened by staff) but accepting applications only later."""
         return self.filter(status=Call.Status.OPEN, opens_at__gt=when)
+
+    def listed_at(self, when):
+        """The public list: open or upcoming, i.e. opened by staff and not closed yet."""
+        return self.filter(status=Call.Status.OPEN, closes_at__gt=when)
 
     def public(self):
         """Calls anyone may read about: every call staff have opened, drafts excepted."""
@@ -256,9 +274,9 @@ class Call(StateMachine, models.Model):
     def is_open_at(self, when):
         return self.status == self.Status.OPEN and self.opens_at <= when < self.closes_at
 
-    @property
-    def is_upcoming(self):
-        return self.status == self.Status.OPEN and timezone.now() < self.opens_at
+    def is_upcoming_at(self, when):
+        """Announced (opened by staff) but accepting applications only later."""
+        return self.status == self.Status.OPEN and when < self.opens_at
 
     def facts(self, zone_countries=frozenset(), priority_themes=frozenset()):
         """The call as plain values for the rules (see services.call_facts for the related rows)."""
@@ -267,14 +285,9 @@ class Call(StateMachine, models.Model):
             status=self.status,
             opens_at=self.opens_at,
             closes_at=self.closes_at,
-            duration_months=self.duration_months,
-            ceiling=self.ceiling,
-            european_ceiling=self.european_ceiling,
-            non_european_ceiling=self.non_european_ceiling,
             zone_countries=frozenset(zone_countries),
             priority_themes=frozenset(priority_themes),
-            min_partners=self.min_partners,
-            max_partners=self.max_partners,
+            **{figure: getattr(self, figure) for figure in CALL_FIGURES},
         )
 
     def clean(self):

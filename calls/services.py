@@ -212,13 +212,8 @@ def create_call_from_instrument(
         title_en=title_en or f"{instrument.name_en} {year}",
         opens_at=opens_at,
         closes_at=closes_at,
-        duration_months=instrument.default_duration_months,
-        ceiling=instrument.ceiling,
-        european_ceiling=instrument.european_ceiling,
-        non_european_ceiling=instrument.non_european_ceiling,
-        min_partners=instrument.min_partners,
-        max_partners=instrument.max_partners,
         status=Call.Status.DRAFT,
+        **instrument.call_defaults(),
     )
     for name, value in overrides.items():
         setattr(call, name, value)

@@ -31,7 +31,9 @@ class CallListView(TemplateView):
         now = timezone.now()
         call_filter = CallFilter(self.request.GET or None, queryset=listed_calls(now))
         context["filter"] = call_filter
-        context["calls"] = list(selectors.listed_calls(call_filter.qs))
+        context["calls"] = calls = list(selectors.listed_calls(call_filter.qs))
+        for call in calls:
+            call.upcoming = call.is_upcoming_at(now)
         context["now"] = now
         return context
 
@@ -56,7 +58,7 @@ class CallDetailView(TemplateView):
             Code=Instrument.Code,
             zones=zones,
             is_open=call.is_open_at(now),
-            is_upcoming=call.status == Call.Status.OPEN and now < call.opens_at,
+            is_upcoming=call.is_upcoming_at(now),
             earliest_recruitment=rules.earliest_eligible_recruitment(rules.closing_day(call.facts())),
             own_application=selectors.own_application(self.request.user, call),
         )
