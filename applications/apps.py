@@ -33,4 +33,4 @@ class ApplicationsConfig(AppConfig):
 
         from . import personal_data
 
-        register_section("applications", personal_data.export, personal_data.erase)
+        register_section("applications", personal_data.export, personal_data.erase, models=personal_data.MODELS)

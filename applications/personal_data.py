@@ -1,19 +1,29 @@
 """The researcher's section of the personal-data download and of an erasure (accounts.personal_data).
 
 Kept on erasure: decided applications, as frozen grant records (reference, call, title, abstract,
-partners, budget, eligibility report, decision) for the retention period the README states; the
-account that owns them is anonymised. Erased: drafts and withdrawn applications with their files,
-the researcher profile, call alerts and the e-mails the outbox holds for them. While an application
-is submitted or in review, the erasure waits for the decision (the review needs it).
+partners, budget, eligibility report, decision) with their history and attachments, for the
+retention period the README states; the account that owns them is anonymised. Erased: drafts and
+withdrawn applications with their files and history, and the researcher profile. While an
+application is submitted or in review, the erasure waits for the decision (the review needs it).
+The outbox's call alerts and e-mails are the notifications section's.
+
+`MODELS` are those that name the user: as applicant, submitter or uploader (their rows go or stay
+with the application), and as the actor of an application's history (staff's rows about other
+people's applications stay: staff accounts are closed by the administrators, not erased here).
 """
 
 from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
 from accounts.personal_data import ErasureError
-from notifications.models import Notification, Subscription
 
 from .models import Application, ResearcherProfile
+
+MODELS = [
+    "applications.ResearcherProfile",
+    "applications.Application",
+    "applications.Attachment",
+]
 
 KEPT_STATUSES = (Application.Status.DECIDED,)
 BLOCKING_STATUSES = (Application.Status.SUBMITTED, Application.Status.IN_REVIEW)
@@ -86,22 +96,9 @@ def export(user):
         .prefetch_related("partners", "budget_lines", "attachments")
         .order_by("created_at", "pk")
     )
-    notifications = Notification.objects.filter(recipient=user).order_by("created_at", "pk")
     return {
         "researcher_profile": _profile(user),
         "applications": [_application(a) for a in applications],
-        "call_alerts": sorted(Subscription.objects.filter(user=user).values_list("topic", flat=True)),
-        "emails": [
-            {
-                "kind": n.kind,
-                "language": n.language,
-                "subject": n.subject,
-                "status": n.status,
-                "created_at": n.created_at,
-                "sent_at": n.sent_at,
-            }
-            for n in notifications
-        ],
     }
 
 
@@ -117,10 +114,8 @@ def erase(user, by_user):
     for application in erasable:
         application.delete()
     transaction.on_commit(lambda: [storage.delete(name) for storage, name in files])
-    ResearcherProfile.objects.filter(user=user).delete()
-    Subscription.objects.filter(user=user).delete()
-    mails = Notification.objects.filter(recipient=user).delete()[0]
+    profiles = ResearcherProfile.objects.filter(user=user).delete()[0]
     return (
         f"{len(erasable)} draft or withdrawn application(s) and {len(files)} file(s) deleted; "
-        f"profile, call alerts and {mails} e-mail(s) deleted; {kept} decided application(s) kept as grant records."
+        f"{profiles} researcher profile deleted; {kept} decided application(s) kept as grant records."
     )

@@ -9,6 +9,7 @@ class ReviewsConfig(AppConfig):
     def ready(self):
         from applications.permissions import register_visibility_rule
 
+        from . import actions  # noqa: F401 (registers the reviews' audit actions)
         from .permissions import assigned_reviewer_sees_application
 
         register_visibility_rule(assigned_reviewer_sees_application)
@@ -24,6 +25,12 @@ class ReviewsConfig(AppConfig):
         from .selectors import expertise_vocabulary
 
         register_vocabulary(expertise_vocabulary)
+
+        from accounts.personal_data import register_section
+
+        from . import personal_data
+
+        register_section("reviews", personal_data.export, personal_data.erase, models=personal_data.MODELS)
         try:
             from notifications.signals import notifications_released
         except ImportError:  # pragma: no cover - the outbox without the release signal

@@ -5,6 +5,7 @@ import json
 import pytest
 from django.test import Client
 
+from accounts.audit import AccountAction
 from accounts.models import AuditEvent, ErasureRequest, User
 from applications.models import Application, ResearcherProfile
 from notifications.models import Notification
@@ -36,7 +37,7 @@ def test_the_download_holds_the_researcher_s_profile_applications_partners_budge
     assert draft["partners"][0]["institution"] == "University of Tokyo"
     assert draft["budget"][0]["amount"] == "8000.00"
     assert draft["attachments"][0]["file_name"] == "project.pdf"
-    assert [mail["kind"] for mail in data["applications"]["emails"]] == ["submission_receipt"]
+    assert [mail["kind"] for mail in data["notifications"]["emails"]] == ["submission_receipt"]
     assert other_title not in response.content.decode()
 
 
@@ -52,7 +53,7 @@ def test_asking_for_erasure_needs_a_confirmation_and_is_recorded_once(world):
     erasure = ErasureRequest.objects.get()
     assert erasure.status == ErasureRequest.Status.PENDING
     assert erasure.user_repr == world.users["owner"].email
-    assert AuditEvent.objects.filter(action=AuditEvent.Action.ERASURE_REQUESTED).count() == 1
+    assert AuditEvent.objects.filter(action=AccountAction.ERASURE_REQUESTED).count() == 1
 
 
 def erase_in_admin(staff, erasure):
@@ -105,6 +106,6 @@ def test_staff_erase_drafts_and_profile_keep_decided_applications_and_close_the_
     assert Application.objects.get(pk=decided.pk).applicant == owner
     assert not ResearcherProfile.objects.filter(user=owner).exists()
     assert not Notification.objects.filter(recipient=owner).exists()
-    assert AuditEvent.objects.filter(action=AuditEvent.Action.ERASURE_DONE, actor=staff).exists()
+    assert AuditEvent.objects.filter(action=AccountAction.ERASURE_DONE, actor=staff).exists()
     assert not Client().login(username=erasure.user_repr, password=PASSWORD)
     assert not User.objects.filter(email=erasure.user_repr).exists()
