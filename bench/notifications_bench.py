@@ -39,11 +39,11 @@ def measure(var_dir: Path, timeout=300):
     from django.conf import settings
     from django.db import transaction
 
+    from bench.dataset import NOTIFICATION_TOPIC
     from calls.models import Call
     from inserm_portal.celery import app
     from notifications.models import Notification
     from notifications.services import notify_topic
-    from reviews.management.commands.bench_dataset import NOTIFICATION_TOPIC
 
     redis.Redis.from_url(settings.CELERY_BROKER_URL).flushdb()  # leftovers of the rush (receipts)
     port = free_port()

@@ -2,7 +2,7 @@
 (``page_ratio_p95``), measured in-process with Django's test Client (no network in the figure).
 
 Each page is requested as the person who uses it, found by the stable e-mails of
-``manage.py bench_dataset``; the trivial page is the login form, anonymous (the base template, a
+bench/dataset.py; the trivial page is the login form, anonymous (the base template, a
 form, no data), measured in the same run. Run by bench/run.py after django.setup().
 """
 
@@ -21,7 +21,7 @@ TRIVIAL = "login page (trivial)"
 def _people():
     from django.contrib.auth import get_user_model
 
-    from reviews.management.commands import bench_dataset as data
+    from bench import dataset as data
 
     User = get_user_model()
     return {
@@ -34,7 +34,7 @@ def _people():
 def _ranking_call():
     """The call of the bench researcher's first application: the first past call, the same at every scale."""
     from applications.models import Application
-    from reviews.management.commands import bench_dataset as data
+    from bench import dataset as data
 
     first = Application.objects.filter(applicant__email=data.RESEARCHER_EMAIL).order_by("pk").first()
     return first.call

@@ -22,7 +22,8 @@ import scipy.sparse as sp
 
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
-from reviews.routing import affinity_from_keywords, greedy_assign, route  # noqa: E402
+from bench.greedy import greedy_assign  # noqa: E402
+from reviews.routing import affinity_from_keywords, route  # noqa: E402
 
 
 def term_matrix(rng, n_rows, n_terms, popularity, low, high, n_themes, themes_low, themes_high):

@@ -7,7 +7,7 @@ the routing staff would run before any assignment exists.
 
 - ``build_seconds``: loading the rows and building the arrays (reviews.routing_adapter);
 - ``solve_seconds``: reviews.routing.route (sparsified min-cost flow at this size);
-- ``ratio_to_greedy``: its total affinity over routing.greedy_assign's;
+- ``ratio_to_greedy``: its total affinity over bench.greedy.greedy_assign's;
 - ``ratio_to_optimum``: on the first 2,000 applications x 400 reviewers of the same data (load caps
   as stored: 1.2 x the demand), the sparse graph's affinity over the full graph's optimum.
 """
@@ -26,6 +26,7 @@ def _sub_conflicts(conflicts, n_apps, n_revs):
 
 def measure(k=3):
     from applications.models import Application
+    from bench.greedy import greedy_assign
     from calls.models import Call
     from reviews import routing, routing_adapter
 
@@ -39,7 +40,7 @@ def measure(k=3):
     built = time.perf_counter()
     result = routing.route(affinity, k, capacity, conflicts=conflicts)
     solved = time.perf_counter()
-    greedy = routing.greedy_assign(affinity, k, capacity, conflicts=conflicts)
+    greedy = greedy_assign(affinity, k, capacity, conflicts=conflicts)
 
     n_apps, n_revs = min(2_000, len(applications)), min(400, len(reviewers))
     small_affinity = np.ascontiguousarray(affinity[:n_apps, :n_revs])

@@ -6,7 +6,7 @@ Prints a table, each figure beside its target and "met" / "NOT MET", and writes 
 (keys dataset, queries, page_ratio_p95, routing, rush, notifications, meta).
 
 Phases: migrate and collect static files; query counts with 1 application
-(``bench_dataset --applications 1``); the full dataset (timed); query counts and page times with
+(bench/dataset.py with ``applications=1``); the full dataset (timed); query counts and page times with
 10,000 applications; routing from the database; the deadline rush on gunicorn; notifications
 through a Celery worker to an SMTP sink. ``--only rush,notifications`` reruns some phases on the
 data already there and merges them into results.json.
@@ -99,8 +99,10 @@ def git_commit():
 def dataset_command(**options):
     from django.core.management import call_command
 
+    from bench.dataset import Command
+
     out = io.StringIO()
-    call_command("bench_dataset", reset=True, json=True, stdout=out, **options)
+    call_command(Command(), reset=True, json=True, stdout=out, **options)
     return json.loads(out.getvalue().strip().splitlines()[-1])
 
 

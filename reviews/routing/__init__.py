@@ -66,7 +66,7 @@ the adapter translates ``Shortfall.template`` and interpolates ``Shortfall.param
 """
 
 from .affinity import affinity_from_keywords
-from .flow import greedy_assign, route
+from .flow import route
 from .problem import (
     CAPACITY_EXHAUSTED,
     NOT_ENOUGH_CONFLICT_FREE,
@@ -88,6 +88,5 @@ __all__ = [
     "RoutingResult",
     "Shortfall",
     "affinity_from_keywords",
-    "greedy_assign",
     "route",
 ]

@@ -13,6 +13,7 @@ from hypothesis.extra.numpy import arrays
 from scipy.optimize import Bounds, LinearConstraint, milp
 from scipy.sparse.csgraph import maximum_flow
 
+from bench.greedy import greedy_assign
 from reviews.routing import (
     CAPACITY_EXHAUSTED,
     NOT_ENOUGH_CONFLICT_FREE,
@@ -21,7 +22,6 @@ from reviews.routing import (
     REASON_TEMPLATES,
     CandidatePairs,
     affinity_from_keywords,
-    greedy_assign,
     route,
 )
 

@@ -1,7 +1,7 @@
 """Generate a whole year of the portal's data for `make bench` (issue 9), fast.
 
-``python manage.py bench_dataset --reset`` empties the portal's tables, then writes, with PostgreSQL
-COPY (explicit ids, sequences moved on afterwards):
+``.venv/bin/python bench/make_dataset.py --reset`` (or bench/run.py) empties the portal's tables,
+then writes, with PostgreSQL COPY (explicit ids, sequences moved on afterwards):
 
 - the reference data of the calls app (instruments, zones, rotation, themes, key partnerships);
 - 10 calls that closed over the last twelve months (Tremplins, PRI over every zone, PCT), in review,
@@ -20,8 +20,9 @@ reviewers in five are Inserm staff in one of 40 units, and an applicant's unit i
 40 (a shared unit is a computed conflict), the others belong to partner institutions.
 
 Role users have stable e-mails (``bench-staff@``, ``bench-researcher@``, ``bench-reviewer@`` at
-bench.inserm.fr) so the benchmark finds the same people at every scale. Only for benchmarks: it
-never runs in production (``--reset`` empties every table of the portal).
+bench.inserm.fr) so the benchmark finds the same people at every scale. Only for benchmarks: bench/
+is no Django app, so a production install has no command that empties the portal's tables; this
+one runs from bench/run.py and bench/make_dataset.py (``call_command(Command(), ...)``).
 """
 
 import json
@@ -32,14 +33,15 @@ from decimal import Decimal
 
 from django.apps import apps
 from django.contrib.auth.hashers import make_password
+from django.contrib.contenttypes.models import ContentType
 from django.core.management.base import BaseCommand, CommandError
 from django.db import connection, transaction
 from django.utils import timezone
 
-from accounts.models import User
+from accounts.models import AuditEvent, User
+from applications.actions import ApplicationAction
 from applications.models import (
     Application,
-    ApplicationEvent,
     Attachment,
     BudgetLine,
     PartnerTeam,
@@ -204,13 +206,16 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options):
         if connection.vendor != "postgresql":
-            raise CommandError("bench_dataset writes with PostgreSQL COPY: set DATABASE_URL to a PostgreSQL database.")
+            raise CommandError(
+                "The bench dataset is written with PostgreSQL COPY: set DATABASE_URL to a PostgreSQL database."
+            )
         if options["reset"] and "bench" not in connection.settings_dict["NAME"]:
             raise CommandError("--reset empties every table: only on a database whose name contains 'bench'.")
         started = time.perf_counter()
         self.rng = random.Random(options["seed"])
         self.ids = Ids()
         self.now = timezone.now()
+        self.application_type = ContentType.objects.get_for_model(Application)
         self.password = make_password(PASSWORD)  # hashed once: every bench user shares it
         with transaction.atomic():
             if options["reset"]:
@@ -238,7 +243,7 @@ class Command(BaseCommand):
                     PartnerTeam,
                     BudgetLine,
                     Attachment,
-                    ApplicationEvent,
+                    AuditEvent,
                     ReviewerInvitation,
                     ReviewAssignment,
                     Review,
@@ -636,16 +641,24 @@ class Command(BaseCommand):
             self.partner_zones.update(self.country_zone[c] for c in countries)
             self.partner_institutions[application.pk] = {p.institution.casefold() for p in app_partners}
             self.call_applications[call.pk].append(application)
-            for action, at in (("created", created), ("submitted", submitted), ("status:in_review", call.closes_at)):
-                events.append(
-                    ApplicationEvent(
-                        id=self.ids.next(ApplicationEvent),
-                        application_id=application.pk,
-                        actor_id=applicant.pk if action != "status:in_review" else self.staff.pk,
-                        action=action,
-                        at=at,
-                    )
-                )
+            events += [
+                self.history(application, applicant, ApplicationAction.CREATED, created),
+                self.history(
+                    application,
+                    applicant,
+                    ApplicationAction.SUBMITTED,
+                    submitted,
+                    status={"from": Application.Status.DRAFT.value, "to": Application.Status.SUBMITTED.value},
+                    requested_amount=str(application.requested_amount),
+                ),
+                self.history(
+                    application,
+                    self.staff,
+                    ApplicationAction.STATUS,
+                    call.closes_at,
+                    status={"from": Application.Status.SUBMITTED.value, "to": Application.Status.IN_REVIEW.value},
+                ),
+            ]
         copy_objects(applications)
         copy_objects(partners)
         copy_objects(lines)
@@ -658,6 +671,20 @@ class Command(BaseCommand):
             ]
         )
         self.applications = applications
+
+    def history(self, application, actor, action, at, **changes):
+        """The application's audit-trail row, as the services record it (its history)."""
+        return AuditEvent(
+            id=self.ids.next(AuditEvent),
+            at=at,
+            actor_id=actor.pk,
+            actor_repr=actor.email,
+            action=action.value,
+            content_type_id=self.application_type.pk,
+            object_id=str(application.pk),
+            object_repr=str(application)[:300],
+            changes=changes,
+        )
 
     def make_rush_drafts(self, n):
         """Complete, eligible Tremplin drafts, one per rush researcher, on the open call."""
@@ -674,15 +701,7 @@ class Command(BaseCommand):
             partners += app_partners
             lines += app_lines
             attachments.append(attachment)
-            events.append(
-                ApplicationEvent(
-                    id=self.ids.next(ApplicationEvent),
-                    application_id=application.pk,
-                    actor_id=user.pk,
-                    action="created",
-                    at=created,
-                )
-            )
+            events.append(self.history(application, user, ApplicationAction.CREATED, created))
         copy_objects(applications)
         copy_objects(partners)
         copy_objects(lines)
