@@ -3,7 +3,6 @@ reviews (reopen) and decisions. Every change goes through services.py."""
 
 from django import forms
 from django.contrib import admin, messages
-from django.core.exceptions import ValidationError
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import format_html
@@ -99,46 +98,28 @@ class ConflictOfInterestAdmin(admin.ModelAdmin):
         obj.pk = conflict.pk
 
 
-class ProposedAssignmentFormSet(forms.BaseInlineFormSet):
-    """Pairs staff add by hand are checked for conflicts like the router's."""
-
-    def clean(self):
-        super().clean()
-        for form in self.forms:
-            if not form.has_changed() or self._should_delete_form(form) or not form.cleaned_data:
-                continue
-            application, reviewer = form.cleaned_data.get("application"), form.cleaned_data.get("reviewer")
-            if application is None or reviewer is None:
-                continue
-            if application.call_id != self.instance.call_id:
-                form.add_error("application", _("This application is not in the proposal's call."))
-                continue
-            try:
-                services.check_assignable(application, reviewer)
-            except services.ReviewError as error:
-                form.add_error("reviewer", ValidationError(error.reasons))
-
-
 class ProposedAssignmentInline(admin.TabularInline):
+    """The proposal's pairs, read only: staff add and remove them on the proposal page, through
+    services.add_proposed_pair / remove_proposed_pair (proposal locked, conflicts checked, audited)."""
+
     model = ProposedAssignment
-    formset = ProposedAssignmentFormSet
+    verbose_name_plural = _("Proposed pairs (add or remove them on the proposal page)")
     fields = ["application", "reviewer", "affinity", "source"]
-    readonly_fields = ["affinity", "source"]
-    raw_id_fields = ["application"]
-    autocomplete_fields = ["reviewer"]
+    readonly_fields = fields
     extra = 0
+    can_delete = False
 
     def get_queryset(self, request):
         return super().get_queryset(request).select_related("application", "reviewer")
 
     def has_add_permission(self, request, obj=None):
-        return obj is not None and obj.is_editable
+        return False
 
     def has_change_permission(self, request, obj=None):
-        return obj is not None and obj.is_editable
+        return False
 
     def has_delete_permission(self, request, obj=None):
-        return obj is not None and obj.is_editable
+        return False
 
 
 class LaunchRoutingForm(forms.ModelForm):
@@ -159,7 +140,7 @@ class LaunchRoutingForm(forms.ModelForm):
 @admin.register(RoutingProposal)
 class RoutingProposalAdmin(admin.ModelAdmin):
     """Adding a proposal routes the call in one action (inline below 200 applications, by Celery
-    above); staff then adjust the pairs and confirm."""
+    above); staff then adjust the pairs on the proposal page and confirm."""
 
     list_display = ["__str__", "call", "status", "progress", "reviewers_per_application", "due_date", "created_at"]
     list_filter = ["status", "call"]
