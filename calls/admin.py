@@ -15,7 +15,7 @@ from django_countries import countries as world
 from accounts.admin import AuditHistoryMixin
 from accounts.audit import record
 
-from . import rules, services
+from . import services
 from .actions import CallAction
 from .forms import CallFromInstrumentForm, ZoneCountryForm
 from .models import (
@@ -206,8 +206,9 @@ class CallAdmin(AuditHistoryMixin, admin.ModelAdmin):
         }
         return TemplateResponse(request, "admin/calls/call/from_instrument.html", context)
 
-    def _confirm(self, request, queryset, action, title, apply):
-        """Show what the action will do; apply it once staff confirm."""
+    def _confirm(self, request, queryset, action, title, apply, problems_of):
+        """Show what the action will do, and why a call cannot take it (the service's own reasons,
+        `problems_of(call)`); apply it once staff confirm."""
         if request.POST.get("confirm") == "yes":
             done = 0
             for call in queryset.select_related("instrument"):
@@ -231,18 +232,7 @@ class CallAdmin(AuditHistoryMixin, admin.ModelAdmin):
                 )
             return None
         calls = list(queryset.select_related("instrument").prefetch_related("zones__countries", "priority_themes"))
-        rows = []
-        for call in calls:
-            problems = []
-            if action == "open_selected":
-                if not call.can_become(Call.Status.OPEN):
-                    problems = [gettext("Only a draft call can be opened.")]
-                else:
-                    findings = rules.check_call(services.call_facts(call), call.instrument.facts(), timezone.now())
-                    problems = [str(f.message) for f in findings if not f.passed]
-            elif not call.can_become(Call.Status.CLOSED):
-                problems = [gettext("Only an open call can be closed.")]
-            rows.append({"call": call, "problems": problems, "consequences": []})
+        rows = [{"call": call, "problems": problems_of(call), "consequences": []} for call in calls]
         if action == "close_selected":
             consequences = services.closing_consequences([row["call"] for row in rows if not row["problems"]])
             for row in rows:
@@ -261,11 +251,15 @@ class CallAdmin(AuditHistoryMixin, admin.ModelAdmin):
 
     @admin.action(description=_("Open the selected calls"), permissions=["change"])
     def open_selected(self, request, queryset):
-        return self._confirm(request, queryset, "open_selected", _("Open these calls?"), services.open_call)
+        return self._confirm(
+            request, queryset, "open_selected", _("Open these calls?"), services.open_call, services.opening_problems
+        )
 
     @admin.action(description=_("Close the selected calls"), permissions=["change"])
     def close_selected(self, request, queryset):
-        return self._confirm(request, queryset, "close_selected", _("Close these calls?"), services.close_call)
+        return self._confirm(
+            request, queryset, "close_selected", _("Close these calls?"), services.close_call, services.closing_problems
+        )
 
 
 @admin.register(InstitutionalAgreement)

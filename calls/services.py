@@ -80,20 +80,42 @@ def _move(call, to_status, by_user):
     return locked
 
 
+def check_opening(call, now):
+    """Raise what stops `call` from opening at `now`: InvalidTransition when it is not a draft,
+    CallRuleError with the rules' findings when its dates, ceilings, zones or themes are wrong."""
+    if not call.can_become(Call.Status.OPEN):
+        message = _("Only a draft call can be opened; this one is %(status)s.")
+        raise InvalidTransition(message=message % {"status": call.get_status_display()})
+    problems = [f for f in rules.check_call(call_facts(call), call.instrument.facts(), now) if not f.passed]
+    if problems:
+        raise CallRuleError(problems)
+
+
+def opening_problems(call, now=None):
+    """Why open_call would refuse to open `call` now, in words (empty: it would open it); the
+    admin's confirmation page shows them before staff confirm."""
+    try:
+        check_opening(call, now or timezone.now())
+    except CallRuleError as refusal:
+        return refusal.messages
+    return []
+
+
+def closing_problems(call):
+    """Why close_call would refuse to close `call`, in words (empty: it would close it): the state
+    machine's own refusal."""
+    if call.can_become(Call.Status.CLOSED):
+        return []
+    return [str(StateMachineRefusal(Call, call.status, Call.Status.CLOSED))]
+
+
 def open_call(call, by_user, now=None):
     """Open a draft call once the rules accept its dates, ceilings, zones and themes; tell the
     researchers subscribed to its instrument. Raises CallRuleError with the reasons otherwise."""
     now = now or timezone.now()
     with transaction.atomic():
         locked = Call.objects.select_for_update().select_related("instrument").get(pk=call.pk)
-        if not locked.can_become(Call.Status.OPEN):
-            raise InvalidTransition(
-                message=_("Only a draft call can be opened; this one is %(status)s.")
-                % {"status": locked.get_status_display()}
-            )
-        problems = [f for f in rules.check_call(call_facts(locked), locked.instrument.facts(), now) if not f.passed]
-        if problems:
-            raise CallRuleError(problems)
+        check_opening(locked, now)
         locked = _move(locked, Call.Status.OPEN, by_user)
         notify_topic(
             locked.instrument.topic,
