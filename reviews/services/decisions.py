@@ -9,7 +9,6 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.audit import record
-from accounts.models import AuditEvent
 from applications.models import Application
 from applications.services import change_status
 from calls import rules
@@ -20,6 +19,7 @@ from notifications.kinds import Kind
 from notifications.models import Notification
 from notifications.services import cancel_pending, notify, release_held
 
+from ..actions import ReviewAction
 from ..models import Decision
 from .base import DecisionRefused, ReviewError, _require
 
@@ -103,7 +103,7 @@ def record_decision(application, outcome, amount, by_user):
         decision.save()
         record(
             by_user,
-            AuditEvent.Action.DECISION_RECORDED,
+            ReviewAction.DECISION_RECORDED,
             decision,
             application=str(locked),
             outcome=str(outcome.value),
@@ -156,7 +156,7 @@ def release_decisions(call, by_user, *, letter_ids=None):
             raise ReviewError(_("No decision letter is waiting to be released for this call."))
         decision_ids = list(letters.values_list("object_id", flat=True))
         _publish(decision_ids, by_user)
-        record(by_user, AuditEvent.Action.DECISIONS_RELEASED, call, letters=len(ids))
+        record(by_user, ReviewAction.DECISIONS_RELEASED, call, letters=len(ids))
         released = release_held(ids)
     return released
 

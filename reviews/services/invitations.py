@@ -51,11 +51,9 @@ def answer_invitation(invitation, accept, by_user):
         target = ReviewerInvitation.Status.ACCEPTED if accept else ReviewerInvitation.Status.DECLINED
         if locked.status == target:
             return locked
-        if target not in ReviewerInvitation.TRANSITIONS[ReviewerInvitation.Status(locked.status)]:
+        if not locked.can_become(target):
             raise ReviewError(_("This invitation can no longer be answered."))
-        locked.status = target
-        locked.responded_at = timezone.now()
-        locked.save(update_fields=["status", "responded_at"])
+        locked.transition(target, by=by_user, responded_at=timezone.now())
         if accept:
             ensure_profile(by_user)
     return locked

@@ -11,7 +11,6 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.audit import record
-from accounts.models import AuditEvent
 from applications.models import Application
 from applications.services import change_status_many
 from calls.models import Call
@@ -20,6 +19,7 @@ from notifications.kinds import Kind
 from notifications.services import Message, cancel_pending, notify_many
 
 from .. import routing_adapter
+from ..actions import ReviewAction
 from ..models import ProposedAssignment, ReviewAssignment, RoutingProposal
 from .base import REMINDER_KINDS, ReviewError, _require
 from .invitations import check_assignable, ensure_profile
@@ -56,7 +56,7 @@ def launch_routing(call, by_user, *, reviewers_per_application=3, due_date=None,
         )
         record(
             by_user,
-            AuditEvent.Action.ROUTING_LAUNCHED,
+            ReviewAction.ROUTING_LAUNCHED,
             proposal,
             call=str(call),
             reviewers_per_application=reviewers_per_application,
@@ -86,23 +86,31 @@ def run_routing(proposal_id):
             .select_related("call", "application")
             .get(pk=proposal_id)
         )
-        if not proposal.can_move_to(RoutingProposal.Status.COMPUTING):
+        if not proposal.can_become(RoutingProposal.Status.COMPUTING):
             return proposal
-        proposal.status = RoutingProposal.Status.COMPUTING
-        proposal.progress = 5
-        proposal.error = ""
-        proposal.save(update_fields=["status", "progress", "error"])
+        proposal.transition(RoutingProposal.Status.COMPUTING, by=None, progress=5, error="")
     try:
         solution = routing_adapter.compute(proposal, progress=lambda value: _set_progress(proposal_id, value))
         with transaction.atomic():
-            routing_adapter.store(proposal, solution)
-            proposal.status = RoutingProposal.Status.DRAFT
-            proposal.progress = 100
-            proposal.save(update_fields=["status", "progress", "total_affinity", "shortfalls", "stats"])
+            routing_adapter.store(proposal, solution)  # sets total_affinity, shortfalls, stats
+            proposal.transition(
+                RoutingProposal.Status.DRAFT,
+                by=None,
+                progress=100,
+                total_affinity=proposal.total_affinity,
+                shortfalls=proposal.shortfalls,
+                stats=proposal.stats,
+            )
     except Exception as error:
         logger.exception("Routing proposal %s failed", proposal_id)
         # Staff see the error on the proposal page and may compute it again; nothing half-written stays.
-        RoutingProposal.objects.filter(pk=proposal_id).update(status=RoutingProposal.Status.FAILED, error=str(error))
+        RoutingProposal.transition_rows(
+            RoutingProposal.objects.filter(pk=proposal_id),
+            [RoutingProposal.Status.COMPUTING],
+            RoutingProposal.Status.FAILED,
+            by=None,
+            error=str(error),
+        )
         proposal.refresh_from_db()
     return proposal
 
@@ -132,7 +140,7 @@ def add_proposed_pair(proposal, application, reviewer, by_user):
         )
         record(
             by_user,
-            AuditEvent.Action.ROUTING_CHANGED,
+            ReviewAction.ROUTING_CHANGED,
             locked,
             added={"application": str(application), "reviewer": str(reviewer)},
         )
@@ -145,7 +153,7 @@ def remove_proposed_pair(pair, by_user):
         locked = _editable_proposal(pair.proposal)
         record(
             by_user,
-            AuditEvent.Action.ROUTING_CHANGED,
+            ReviewAction.ROUTING_CHANGED,
             locked,
             removed={"application": str(pair.application), "reviewer": str(pair.reviewer)},
         )
@@ -156,11 +164,9 @@ def discard_routing(proposal, by_user):
     _require(by_user, "reviews.discard_proposal")
     with transaction.atomic():
         locked = RoutingProposal.objects.select_for_update().get(pk=proposal.pk)
-        if not locked.can_move_to(RoutingProposal.Status.DISCARDED):
+        if not locked.can_become(RoutingProposal.Status.DISCARDED):
             raise ReviewError(_("This proposal can no longer be discarded."))
-        locked.status = RoutingProposal.Status.DISCARDED
-        locked.save(update_fields=["status"])
-        record(by_user, AuditEvent.Action.ROUTING_DISCARDED, locked)
+        locked.transition(RoutingProposal.Status.DISCARDED, by=by_user, action=ReviewAction.ROUTING_DISCARDED)
     return locked
 
 
@@ -273,25 +279,30 @@ def confirm_routing(proposal, by_user):
         if call.status == Call.Status.CLOSED:
             start_review(call, by_user)
         queue_assignment_notifications(created)
-        locked.status = RoutingProposal.Status.CONFIRMED
-        locked.confirmed_by = by_user
-        locked.confirmed_at = timezone.now()
-        locked.save(update_fields=["status", "confirmed_by", "confirmed_at"])
-        record(
-            by_user,
-            AuditEvent.Action.ROUTING_CONFIRMED,
-            locked,
-            assignments=[{"application": str(a.application), "reviewer": str(a.reviewer)} for a in created],
+        locked.transition(
+            RoutingProposal.Status.CONFIRMED,
+            by=by_user,
+            action=ReviewAction.ROUTING_CONFIRMED,
+            details={
+                "assignments": [{"application": str(a.application), "reviewer": str(a.reviewer)} for a in created]
+            },
+            confirmed_by=by_user,
+            confirmed_at=timezone.now(),
         )
     proposal.status = locked.status
     return created
 
 
-def _end_assignment(assignment, status, reason):
-    assignment.status = status
-    assignment.ended_at = timezone.now()
-    assignment.end_reason = reason
-    assignment.save(update_fields=["status", "ended_at", "end_reason"])
+def _end_assignment(assignment, status, reason, by_user, action=None):
+    """End a (locked) active assignment: recused or removed, with its reason, audited."""
+    assignment.transition(
+        status,
+        by=by_user,
+        action=action,
+        details={"reason": str(reason)},
+        ended_at=timezone.now(),
+        end_reason=reason,
+    )
     cancel_pending(assignment, kinds=[Kind.ASSIGNMENT, *REMINDER_KINDS])
 
 
@@ -300,8 +311,7 @@ def remove_assignment(assignment, by_user, reason=""):
     _require(by_user, "reviews.end_assignment")
     with transaction.atomic():
         locked = ReviewAssignment.objects.select_for_update().get(pk=assignment.pk)
-        if locked.status != ReviewAssignment.Status.ACTIVE:
+        if not locked.can_become(ReviewAssignment.Status.REMOVED):
             return locked
-        _end_assignment(locked, ReviewAssignment.Status.REMOVED, reason)
-        record(by_user, AuditEvent.Action.ASSIGNMENT_REMOVED, locked, reason=str(reason))
+        _end_assignment(locked, ReviewAssignment.Status.REMOVED, reason, by_user, ReviewAction.ASSIGNMENT_REMOVED)
     return locked

@@ -1,6 +1,6 @@
 """Scoring by the reviewer, reopening by staff; recusal and declared conflicts of interest, which
 end an assignment and propose a replacement. A conflicted reviewer is refused here
-(``_working_assignment``) as well as hidden by the querysets (selectors.conflict_filter)."""
+(``_working_assignment``) as well as hidden by the querysets (models.conflict_filter)."""
 
 from datetime import timedelta
 
@@ -8,12 +8,11 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from accounts.audit import record
-from accounts.models import AuditEvent
 from calls.models import ReviewCriterion
 from notifications.kinds import Kind
 from notifications.services import cancel_pending, notify
 
+from ..actions import ReviewAction
 from ..models import (
     SCORE_MAX,
     SCORE_MIN,
@@ -38,7 +37,7 @@ def _working_assignment(assignment, by_user):
     )
     if (
         locked.reviewer_id != by_user.pk
-        or locked.status != ReviewAssignment.Status.ACTIVE
+        or not locked.is_active
         or has_conflict(by_user, locked.application)
     ):
         raise ReviewError(_("You are not assigned to this application."))
@@ -95,12 +94,10 @@ def save_review(assignment, by_user, *, scores, recommendation="", general_comme
         review.recommendation = recommendation or ""
         review.general_comment = _plain_text(general_comment)
         fields = ["recommendation", "general_comment", "updated_at"]
-        if submit:
-            review.status = Review.Status.SUBMITTED
-            review.submitted_at = timezone.now()
-            fields += ["status", "submitted_at"]
-            cancel_pending(locked, kinds=REMINDER_KINDS)
         review.save(update_fields=fields)
+        if submit:
+            review.transition(Review.Status.SUBMITTED, by=by_user, submitted_at=timezone.now())
+            cancel_pending(locked, kinds=REMINDER_KINDS)
     return review
 
 
@@ -109,13 +106,15 @@ def reopen_review(review, by_user):
     _require(by_user, "reviews.reopen_review")
     with transaction.atomic():
         locked = Review.objects.select_for_update().get(pk=review.pk)
-        if locked.status != Review.Status.SUBMITTED:
+        if not locked.can_become(Review.Status.DRAFT):
             return locked
-        locked.status = Review.Status.DRAFT
-        locked.reopened_at = timezone.now()
-        locked.reopened_by = by_user
-        locked.save(update_fields=["status", "reopened_at", "reopened_by", "updated_at"])
-        record(by_user, AuditEvent.Action.REVIEW_REOPENED, locked)
+        locked.transition(
+            Review.Status.DRAFT,
+            by=by_user,
+            action=ReviewAction.REVIEW_REOPENED,
+            reopened_at=timezone.now(),
+            reopened_by=by_user,
+        )
     return locked
 
 
@@ -174,7 +173,7 @@ def recuse(assignment, by_user, reason, *, conflict_kind=None):
         locked = (
             ReviewAssignment.objects.select_for_update().select_related("application", "reviewer").get(pk=assignment.pk)
         )
-        if locked.reviewer_id != by_user.pk or locked.status != ReviewAssignment.Status.ACTIVE:
+        if locked.reviewer_id != by_user.pk or not locked.is_active:
             raise ReviewError(_("You are not assigned to this application."))
         if conflict_kind:
             ConflictOfInterest.objects.update_or_create(
@@ -187,7 +186,7 @@ def recuse(assignment, by_user, reason, *, conflict_kind=None):
                     "recorded_by": by_user,
                 },
             )
-        _end_assignment(locked, ReviewAssignment.Status.RECUSED, reason)
+        _end_assignment(locked, ReviewAssignment.Status.RECUSED, reason, by_user)
         proposal = _after_recusal(locked, reason)
     return proposal
 
@@ -222,7 +221,7 @@ def declare_conflict(reviewer, application, kind, reason, by_user):
         )
         if assignment is not None:
             status = ReviewAssignment.Status.RECUSED if by_reviewer else ReviewAssignment.Status.REMOVED
-            _end_assignment(assignment, status, reason or str(kind.label))
+            _end_assignment(assignment, status, reason or str(kind.label), by_user)
             if by_reviewer:
                 _after_recusal(assignment, reason or str(kind.label))
     return conflict

@@ -128,6 +128,7 @@ def test_released_decision_can_no_longer_change(in_review, staff):
 
 def test_staff_read_each_held_letter_then_release_them_from_the_ranking(call, staff, client, english):
     from accounts.models import AuditEvent
+    from reviews.actions import ReviewAction
 
     funded = submitted_application(call, status=Application.Status.IN_REVIEW)
     refused = submitted_application(call, status=Application.Status.IN_REVIEW)
@@ -149,7 +150,7 @@ def test_staff_read_each_held_letter_then_release_them_from_the_ranking(call, st
     assert set(Application.objects.values_list("status", flat=True)) == {"decided"}
     assert Call.objects.get(pk=call.pk).status == Call.Status.DECIDED
     assert not Notification.objects.filter(kind="decision", status="held").exists()
-    event = AuditEvent.objects.get(action=AuditEvent.Action.DECISIONS_RELEASED)
+    event = AuditEvent.objects.get(action=ReviewAction.DECISIONS_RELEASED)
     assert event.actor == staff
     assert "Read and release" not in client.get(url("ranking", call.pk)).content.decode()
     # The researcher's page says what comes next.

@@ -16,6 +16,7 @@ from applications.actions import ApplicationAction
 from calls.actions import CallAction
 from calls.models import Call
 from reviews import services
+from reviews.actions import ReviewAction
 from reviews.models import Review
 from tests.factories import CallFactory, StaffFactory
 from tests.reviews.factories import ClosedCallFactory, assign, pool_reviewer, submitted_application
@@ -89,16 +90,20 @@ def test_routing_confirmation_reopening_and_decision_are_recorded(staff):
 
     actions = list(AuditEvent.objects.order_by("at", "id").values_list("action", flat=True))
     for action in (
-        AuditEvent.Action.ROUTING_LAUNCHED,
-        AuditEvent.Action.ROUTING_CONFIRMED,
-        AuditEvent.Action.REVIEW_REOPENED,
-        AuditEvent.Action.DECISION_RECORDED,
+        ReviewAction.ROUTING_LAUNCHED,
+        ReviewAction.ROUTING_CONFIRMED,
+        ReviewAction.REVIEW_REOPENED,
+        ReviewAction.DECISION_RECORDED,
     ):
         assert action in actions
-    assert AuditEvent.objects.filter(actor=staff).count() == len(actions) - 0
-    confirmed = AuditEvent.objects.get(action=AuditEvent.Action.ROUTING_CONFIRMED)
+    # Every change is someone's: staff's, except the review the reviewer submitted.
+    submitted = AuditEvent.objects.get(action=ReviewAction.REVIEW_STATUS)
+    assert submitted.actor == assignment.reviewer
+    assert submitted.changes["status"] == {"from": "draft", "to": "submitted"}
+    assert AuditEvent.objects.filter(actor=staff).count() == len(actions) - 1
+    confirmed = AuditEvent.objects.get(action=ReviewAction.ROUTING_CONFIRMED)
     assert confirmed.changes["assignments"] == [{"application": str(application), "reviewer": str(assignment.reviewer)}]
-    reopened = events_for(Review.objects.get(pk=review.pk)).get()
+    reopened = events_for(Review.objects.get(pk=review.pk)).get(action=ReviewAction.REVIEW_REOPENED)
     assert reopened.actor == staff
     last = events_for(decision).first()
     assert last.changes["amount"] == "7500.50"
@@ -117,10 +122,10 @@ def test_staff_read_the_trail_in_one_admin_list_filtered_by_action(staff):
     client.force_login(staff)
     response = client.get("/admin/accounts/auditevent/")
     shown = {event.action for event in response.context["cl"].result_list}
-    assert {AuditEvent.Action.DECISION_RECORDED, CallAction.CHANGED} <= shown
+    assert {ReviewAction.DECISION_RECORDED, CallAction.CHANGED} <= shown
     assert "sophie.martin@inserm.example" in response.content.decode()
     response = client.get("/admin/accounts/auditevent/?action__exact=decision.recorded")
-    assert {event.action for event in response.context["cl"].result_list} == {AuditEvent.Action.DECISION_RECORDED}
+    assert {event.action for event in response.context["cl"].result_list} == {ReviewAction.DECISION_RECORDED}
 
 
 def test_the_trail_cannot_be_changed_nor_deleted_in_admin(staff):

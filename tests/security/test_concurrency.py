@@ -15,6 +15,7 @@ from calls.models import Call
 from notifications.kinds import Kind
 from notifications.models import Notification
 from reviews import services
+from reviews.actions import ReviewAction
 from reviews.models import CriterionScore, Decision, Review
 from tests.applications.factories import complete_application
 from tests.factories import CallFactory, StaffFactory
@@ -93,7 +94,7 @@ def test_two_staff_deciding_the_same_application_at_once_leave_one_decision_and_
     assert letters.get().context["outcome"] == decision.outcome
     assert letters.get().object_id == decision.pk
     # Both decisions are in the trail, in the order they were made; the last one stands.
-    trail = list(AuditEvent.objects.filter(action=AuditEvent.Action.DECISION_RECORDED).order_by("at", "id"))
+    trail = list(AuditEvent.objects.filter(action=ReviewAction.DECISION_RECORDED).order_by("at", "id"))
     assert len(trail) == 2
     assert {event.actor_id for event in trail} == {first.pk, second.pk}
     assert trail[-1].changes["outcome"] == decision.outcome
