@@ -95,18 +95,6 @@ class AuditEvent(models.Model):
     save of a call) inside the same transaction as the change itself. Never edited, never deleted
     with its subject (the generic reference and `object_repr` outlive it)."""
 
-    class Action(models.TextChoices):
-        """Transitional: the former codes, until reviews uses its own ReviewAction (reviews/actions.py)."""
-
-        ROUTING_LAUNCHED = "routing.launched", _("routing launched")
-        ROUTING_CHANGED = "routing.changed", _("routing proposal adjusted")
-        ROUTING_CONFIRMED = "routing.confirmed", _("routing confirmed")
-        ROUTING_DISCARDED = "routing.discarded", _("routing discarded")
-        ASSIGNMENT_REMOVED = "assignment.removed", _("assignment ended by staff")
-        REVIEW_REOPENED = "review.reopened", _("review reopened")
-        DECISION_RECORDED = "decision.recorded", _("decision recorded")
-        DECISIONS_RELEASED = "decisions.released", _("decision letters released")
-
     at = models.DateTimeField(_("at"), default=timezone.now, db_index=True)
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL,

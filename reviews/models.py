@@ -17,8 +17,11 @@ from django.utils import formats, timezone
 from django.utils.translation import gettext_lazy as _
 from django_countries.fields import CountryField
 
+from accounts.states import StateMachine
 from applications.models import Application
 from calls.models import Call, PriorityTheme, ReviewCriterion, in_language
+
+from .actions import ReviewAction
 
 SCORE_MIN, SCORE_MAX = 1, 5
 
@@ -102,7 +105,7 @@ class ReviewerProfile(models.Model):
         return self.is_available and (self.available_until is None or self.available_until >= day)
 
 
-class ReviewerInvitation(models.Model):
+class ReviewerInvitation(StateMachine, models.Model):
     class Status(models.TextChoices):
         PENDING = "pending", _("Waiting for an answer")
         ACCEPTED = "accepted", _("Accepted")
@@ -113,6 +116,7 @@ class ReviewerInvitation(models.Model):
         Status.ACCEPTED: {Status.DECLINED},
         Status.DECLINED: {Status.ACCEPTED},
     }
+    STATUS_ACTION = ReviewAction.INVITATION_STATUS
 
     call = models.ForeignKey(
         Call, on_delete=models.CASCADE, related_name="reviewer_invitations", verbose_name=_("call")
@@ -187,7 +191,7 @@ class ConflictOfInterest(models.Model):
         return f"{self.reviewer} × {self.application} ({self.get_kind_display()})"
 
 
-class RoutingProposal(models.Model):
+class RoutingProposal(StateMachine, models.Model):
     """One run of the router for a call (or for one application after a recusal), for staff to
     inspect and adjust before it becomes assignments."""
 
@@ -207,6 +211,9 @@ class RoutingProposal(models.Model):
         Status.CONFIRMED: set(),
         Status.DISCARDED: set(),
     }
+    # Queued → computing → draft is the router's own progress (no audit); staff's confirm and
+    # discard are recorded as actions of their own.
+    STATUS_ACTION = None
 
     call = models.ForeignKey(Call, on_delete=models.CASCADE, related_name="routing_proposals", verbose_name=_("call"))
     application = models.ForeignKey(
@@ -254,9 +261,6 @@ class RoutingProposal(models.Model):
             "call": self.call,
             "date": formats.date_format(timezone.localtime(self.created_at), "DATETIME_FORMAT"),
         }
-
-    def can_move_to(self, status):
-        return status in self.TRANSITIONS[self.Status(self.status)]
 
     @property
     def is_editable(self):
@@ -310,7 +314,7 @@ class AssignmentQuerySet(models.QuerySet):
         return self.active().filter(reviewer=user).exclude(Exists(conflicted))
 
 
-class ReviewAssignment(models.Model):
+class ReviewAssignment(StateMachine, models.Model):
     class Status(models.TextChoices):
         ACTIVE = "active", _("Active")
         RECUSED = "recused", _("Recused")
@@ -321,6 +325,7 @@ class ReviewAssignment(models.Model):
         Status.RECUSED: set(),
         Status.REMOVED: set(),
     }
+    STATUS_ACTION = ReviewAction.ASSIGNMENT_STATUS
 
     application = models.ForeignKey(
         Application, on_delete=models.CASCADE, related_name="review_assignments", verbose_name=_("application")
@@ -363,6 +368,11 @@ class ReviewAssignment(models.Model):
         return f"{self.application} → {self.reviewer}"
 
     @property
+    def is_active(self):
+        """The reviewer still holds it (the queryset's .active() asks the same)."""
+        return self.status == self.Status.ACTIVE
+
+    @property
     def url_path(self):
         return f"/reviews/applications/{self.application_id}/"
 
@@ -402,12 +412,13 @@ SCORE_DESCRIPTORS = {
 }
 
 
-class Review(models.Model):
+class Review(StateMachine, models.Model):
     class Status(models.TextChoices):
         DRAFT = "draft", _("Draft")
         SUBMITTED = "submitted", _("Submitted")
 
     TRANSITIONS = {Status.DRAFT: {Status.SUBMITTED}, Status.SUBMITTED: {Status.DRAFT}}
+    STATUS_ACTION = ReviewAction.REVIEW_STATUS
 
     assignment = models.OneToOneField(
         ReviewAssignment, on_delete=models.CASCADE, related_name="review", verbose_name=_("assignment")
