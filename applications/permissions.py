@@ -49,13 +49,3 @@ def is_owner(user, application):
 def can_edit(user, application):
     """Only the applicant changes an application, and only while it is a draft."""
     return is_owner(user, application) and application.is_draft
-
-
-def can_submit(user, application):
-    return can_edit(user, application)
-
-
-def can_withdraw(user, application):
-    """The applicant withdraws a draft or a submitted application (until the call closes, which
-    the service checks on the server's clock)."""
-    return is_owner(user, application) and application.can_become(application.Status.WITHDRAWN)

@@ -23,7 +23,7 @@ from calls.models import Call, Instrument
 from calls.services import call_facts
 from notifications.services import notify
 
-from . import documents
+from . import documents, permissions
 from .actions import ApplicationAction
 from .models import (
     ABSTRACT_MAX_WORDS,
@@ -50,6 +50,12 @@ class ApplicationError(Exception):
 
 class SubmissionRefused(ApplicationError):
     pass
+
+
+def check_editable(application, by_user):
+    """Refuse a change to anything but one's own draft (permissions.can_edit, asked under the lock)."""
+    if not permissions.can_edit(by_user, application):
+        raise ApplicationError(_("This application can no longer be changed."))
 
 
 # --- Facts for the rules --------------------------------------------------------------------------
@@ -165,8 +171,7 @@ def keep_snapshot(application, step, data, by_user):
         raise ApplicationError(_("Too much text to keep unsaved: save the step."))
     with transaction.atomic():
         locked = Application.objects.select_for_update().get(pk=application.pk)
-        if locked.applicant_id != by_user.pk or not locked.is_draft:
-            raise ApplicationError(_("This application can no longer be changed."))
+        check_editable(locked, by_user)
         snapshot, _created = DraftSnapshot.objects.update_or_create(
             application=locked, step=step, defaults={"data": data, "saved_at": timezone.now()}
         )
@@ -380,21 +385,30 @@ def submit_application(application, by_user, now=None):
     return locked
 
 
+def withdrawal_problems(application, by_user, now=None):
+    """Why withdraw_application would refuse `by_user` to withdraw `application` now, in words
+    (empty: it would withdraw it). The pages ask it before offering to withdraw."""
+    now = now or timezone.now()
+    if not permissions.is_owner(by_user, application):
+        return [str(_("Only the applicant may withdraw this application."))]
+    if not application.can_become(Application.Status.WITHDRAWN):
+        message = _("An application that is %(status)s cannot be withdrawn.")
+        return [str(message % {"status": application.get_status_display()})]
+    if now >= application.call.closes_at:
+        return [str(_("The call has closed: the application can no longer be withdrawn."))]
+    return []
+
+
 def withdraw_application(application, by_user, now=None):
     """The applicant withdraws a draft or a submitted application, until the call closes."""
     now = now or timezone.now()
     with transaction.atomic():
         locked = Application.objects.select_for_update().select_related("call").get(pk=application.pk)
-        if locked.applicant_id != by_user.pk:
-            raise ApplicationError(_("Only the applicant may withdraw this application."))
-        if locked.status == Application.Status.WITHDRAWN:
+        if locked.status == Application.Status.WITHDRAWN and permissions.is_owner(by_user, locked):
             return locked
-        if not locked.can_become(Application.Status.WITHDRAWN):
-            raise ApplicationError(
-                _("An application that is %(status)s cannot be withdrawn.") % {"status": locked.get_status_display()}
-            )
-        if now >= locked.call.closes_at:
-            raise ApplicationError(_("The call has closed: the application can no longer be withdrawn."))
+        problems = withdrawal_problems(locked, by_user, now)
+        if problems:
+            raise ApplicationError(*problems)
         locked.transition(
             Application.Status.WITHDRAWN, by=by_user, action=ApplicationAction.WITHDRAWN, withdrawn_at=now
         )
@@ -453,17 +467,14 @@ def add_attachment(application, uploaded_file, kind, by_user):
     application's row lock, so two uploads at once cannot both take the last place."""
     if kind not in Attachment.Kind.values:
         raise ApplicationError(_("This kind of document is not known."))
-    if application.applicant_id != by_user.pk or not application.is_draft:
-        # Checked again under the lock; here it spares inspecting a file that cannot be added.
-        raise ApplicationError(_("This application can no longer be changed."))
+    check_editable(application, by_user)  # again under the lock; here it spares inspecting the file
     try:
         pdf = documents.inspect_pdf(uploaded_file, max_bytes=ATTACHMENT_MAX_BYTES)
     except ValidationError as error:
         raise AttachmentRefused(error) from error
     with transaction.atomic():
         locked = Application.objects.select_for_update().get(pk=application.pk)
-        if locked.applicant_id != by_user.pk or not locked.is_draft:
-            raise ApplicationError(_("This application can no longer be changed."))
+        check_editable(locked, by_user)
         stored = Attachment.objects.filter(application=locked).aggregate(count=Count("pk"), size=Sum("size"))
         if stored["count"] >= ATTACHMENT_MAX_COUNT:
             raise AttachmentRefused(
@@ -503,8 +514,7 @@ def add_attachment(application, uploaded_file, kind, by_user):
 def delete_attachment(attachment, by_user):
     with transaction.atomic():
         locked = Application.objects.select_for_update().get(pk=attachment.application_id)
-        if locked.applicant_id != by_user.pk or not locked.is_draft:
-            raise ApplicationError(_("This application can no longer be changed."))
+        check_editable(locked, by_user)
         storage, name = attachment.file.storage, attachment.file.name
         attachment.delete()
         transaction.on_commit(lambda: storage.delete(name))

@@ -166,8 +166,7 @@ class ApplicationMixin:
             "eligible": all(f.passed for f in findings),
             "frozen_report": application.eligibility_report,
             "can_edit": permissions.can_edit(self.request.user, application),
-            "can_withdraw": permissions.can_withdraw(self.request.user, application)
-            and timezone.now() < application.call.closes_at,
+            "can_withdraw": not services.withdrawal_problems(application, self.request.user),
             "is_tremplin": application.call.instrument.code == Instrument.Code.TREMPLIN,
             "has_profile": profile is not None,
             "theme_label": theme_name(application.theme) if application.theme else "",
@@ -458,8 +457,9 @@ class WithdrawView(ApplicationMixin, TemplateView):
     def get(self, request, *args, **kwargs):
         if not permissions.is_owner(request.user, self.application):
             raise Http404
-        if not permissions.can_withdraw(request.user, self.application):
-            messages.info(request, _("This application can no longer be withdrawn."))
+        problems = services.withdrawal_problems(self.application, request.user)
+        if problems:
+            messages.info(request, " ".join(problems))
             return redirect("applications:detail", pk=self.application.pk)
         context = self.get_context_data()
         context.update(self.page_context())  # the layout's progress and checklist, as on every page
