@@ -3,7 +3,8 @@
 Statuses are explicit state machines (``TRANSITIONS`` next to each status); every change goes
 through a function of services.py. A reviewer sees an application only through an *active*
 ``ReviewAssignment`` and only while no conflict of interest, computed or declared, exists between
-them (see selectors.conflict_filter): the rule is applied in the querysets, not only in the views.
+them (the rule is reviews.conflicts; ``conflict_filter`` below is its SQL mirror): the rule is
+applied in the querysets, not only in the views.
 """
 
 from datetime import timedelta
@@ -12,23 +13,20 @@ from decimal import Decimal
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Exists, F, Func, OuterRef, Q, Value
+from django.db.models.functions import Lower
 from django.utils import formats, timezone
 from django.utils.translation import gettext_lazy as _
 from django_countries.fields import CountryField
 
 from accounts.states import StateMachine
-from applications.models import Application
+from applications.models import Application, PartnerTeam, ResearcherProfile
 from calls.models import Call, PriorityTheme, ReviewCriterion, in_language
 
+from . import conflicts
 from .actions import ReviewAction
 
 SCORE_MIN, SCORE_MAX = 1, 5
-
-
-def normalise_institution(value):
-    """Institutions compare without case and spaces: "Univ. of Tokyo" is "univ.oftokyo"."""
-    return "".join((value or "").split()).casefold()
 
 
 def normalise_term(value):
@@ -151,13 +149,13 @@ class ReviewerInvitation(StateMachine, models.Model):
 class ConflictOfInterest(models.Model):
     """A conflict declared by the reviewer or recorded by staff. Computed conflicts (same unit,
     partner institution, applicant or partner team leader) are not stored: they are evaluated from
-    the current profiles every time (selectors.conflict_filter), so they can never go stale."""
+    the current profiles every time (reviews.conflicts), so they can never go stale."""
 
     class Kind(models.TextChoices):
-        SAME_UNIT = "same_unit", _("Same unit")
-        PARTNER_INSTITUTION = "partner_institution", _("Partner institution")
-        COLLABORATOR = "collaborator", _("Collaborator")
-        PERSONAL = "personal", _("Personal relationship")
+        SAME_UNIT = conflicts.SAME_UNIT, _("Same unit")
+        PARTNER_INSTITUTION = conflicts.PARTNER_INSTITUTION, _("Partner institution")
+        COLLABORATOR = conflicts.COLLABORATOR, _("Collaborator")
+        PERSONAL = conflicts.PERSONAL, _("Personal relationship")
         DECLARED = "declared", _("Declared by the reviewer")
         OTHER = "other", _("Other")
 
@@ -189,6 +187,43 @@ class ConflictOfInterest(models.Model):
 
     def __str__(self):
         return f"{self.reviewer} × {self.application} ({self.get_kind_display()})"
+
+
+def reviewer_profile(user):
+    if user is None or not getattr(user, "pk", None):
+        return None
+    try:
+        return user.reviewer_profile
+    except ReviewerProfile.DoesNotExist:
+        return None
+
+
+def _normalised(expression):
+    """SQL mirror of conflicts.normalise: without blanks (the same characters), in lower case."""
+    blanks_removed = Func(expression, Value(conflicts.BLANKS), Value(""), Value("g"), function="regexp_replace")
+    return Lower(blanks_removed)
+
+
+def conflict_filter(user, profile=None):
+    """A Q over Application: the applications `user` has a conflict of interest with. The SQL
+    mirror of conflicts.conflict_kinds (same cases, same normalisation, blanks never match), for
+    the querysets: a conflicted reviewer is never shown, assigned nor allowed to score."""
+    profile = profile if profile is not None else reviewer_profile(user)
+    condition = Q(applicant=user.pk)
+    condition |= Exists(ConflictOfInterest.objects.filter(application=OuterRef("pk"), reviewer=user.pk))
+    email = conflicts.normalise(user.email)
+    if email:
+        partners = PartnerTeam.objects.annotate(key=_normalised(F("email")))
+        condition |= Exists(partners.filter(application=OuterRef("pk"), key=email))
+    unit = conflicts.normalise(profile.unit_code if profile else "")
+    if unit:
+        units = ResearcherProfile.objects.annotate(key=_normalised(F("unit_code")))
+        condition |= Exists(units.filter(user=OuterRef("applicant"), key=unit))
+    institution = conflicts.normalise(profile.institution if profile else "")
+    if institution:
+        partners = PartnerTeam.objects.annotate(key=_normalised(F("institution")))
+        condition |= Exists(partners.filter(application=OuterRef("pk"), key=institution))
+    return condition
 
 
 class RoutingProposal(StateMachine, models.Model):
@@ -304,8 +339,6 @@ class AssignmentQuerySet(models.QuerySet):
 
     def for_reviewer(self, user):
         """The active assignments `user` may work on: never one with a conflict of interest."""
-        from .selectors import conflict_filter
-
         if user is None or not user.is_authenticated or not user.is_active:
             return self.none()
         # A correlated EXISTS checks only the reviewer's own assignments; "NOT IN (every

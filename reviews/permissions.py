@@ -46,8 +46,7 @@ def assigned_reviewer_sees_application(user):
     interest sees the application (registered with applications.permissions)."""
     if not is_reviewer(user):
         return None
-    from .models import ReviewAssignment
-    from .selectors import conflict_filter
+    from .models import ReviewAssignment, conflict_filter
 
     assigned = ReviewAssignment.objects.filter(
         application=OuterRef("pk"), reviewer=user.pk, status=ReviewAssignment.Status.ACTIVE

@@ -17,14 +17,13 @@ from django.utils import timezone
 
 from applications.models import Application, PartnerTeam, ResearcherProfile
 
-from . import routing
+from . import conflicts, routing
 from .models import (
     ConflictOfInterest,
     ExpertiseTerm,
     ProposedAssignment,
     ReviewAssignment,
     ReviewerInvitation,
-    normalise_institution,
     normalise_term,
     split_keywords,
 )
@@ -136,18 +135,24 @@ def affinity_matrix(applications, reviewers):
 
 
 def conflict_pairs(applications, reviewers):
-    """``(m, 2)`` [application index, reviewer index] pairs in conflict, computed and declared."""
+    """``(m, 2)`` [application index, reviewer index] pairs in conflict, computed and declared.
+
+    The bulk mirror of reviews.conflicts.conflict_kinds: the same cases, keyed by the same
+    ``normalise`` (a blank key is never indexed, so it never matches), looked up through
+    dictionaries instead of testing every pair."""
     app_index = {a.pk: i for i, a in enumerate(applications)}
     by_user = {r.pk: j for j, r in enumerate(reviewers)}
     by_email, by_unit, by_institution = {}, {}, {}
     for j, reviewer in enumerate(reviewers):
         profile = reviewer.reviewer_profile
-        by_email.setdefault((reviewer.email or "").casefold(), []).append(j)
-        if profile.unit_code.strip():
-            by_unit.setdefault(profile.unit_code.strip().casefold(), []).append(j)
-        institution = normalise_institution(profile.institution)
-        if institution:
-            by_institution.setdefault(institution, []).append(j)
+        for index, value in (
+            (by_email, reviewer.email),
+            (by_unit, profile.unit_code),
+            (by_institution, profile.institution),
+        ):
+            key = conflicts.normalise(value)
+            if key:
+                index.setdefault(key, []).append(j)
     pairs = []
     for i, application in enumerate(applications):
         if application.applicant_id in by_user:
@@ -158,14 +163,14 @@ def conflict_pairs(applications, reviewers):
         )
     )
     for i, application in enumerate(applications):
-        for j in by_unit.get((units.get(application.applicant_id) or "").strip().casefold(), ()):
+        for j in by_unit.get(conflicts.normalise(units.get(application.applicant_id)), ()):
             pairs.append((i, j))
     for app_id, email, institution in PartnerTeam.objects.filter(application__in=list(app_index)).values_list(
         "application_id", "email", "institution"
     ):
         i = app_index[app_id]
-        pairs.extend((i, j) for j in by_email.get((email or "").casefold(), ()))
-        pairs.extend((i, j) for j in by_institution.get(normalise_institution(institution), ()))
+        pairs.extend((i, j) for j in by_email.get(conflicts.normalise(email), ()))
+        pairs.extend((i, j) for j in by_institution.get(conflicts.normalise(institution), ()))
     for app_id, user_id in ConflictOfInterest.objects.filter(
         application__in=list(app_index), reviewer__in=list(by_user)
     ).values_list("application_id", "reviewer_id"):

@@ -1,25 +1,22 @@
 """Querysets and computed values behind the review pages, each in a constant number of queries.
 
-The conflict-of-interest rule lives here once, as a Q over Application (``conflict_filter``), and
-is used by the querysets (a conflicted reviewer never sees, nor is offered, the application) and by
-the services (a conflicted pair is never assigned nor scored).
+The conflict-of-interest rule is reviews.conflicts (a pure predicate); ``has_conflict`` asks its SQL
+mirror (models.conflict_filter), ``explain_conflicts`` the predicate itself, with the facts read here.
 """
 
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 
-from django.contrib.contenttypes.models import ContentType
-from django.db.models import Avg, Count, DecimalField, Exists, F, OuterRef, Q, Subquery, Value
-from django.db.models.functions import Lower, Replace
+from django.db.models import Avg, Count, DecimalField, Exists, F, OuterRef, Q, Subquery
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts import exports
-from applications.models import Application, PartnerTeam, ResearcherProfile
+from applications.models import Application, ResearcherProfile
 from calls.models import ReviewCriterion
 from calls.rules.base import Money
-from notifications.models import Notification
 
+from . import conflicts
 from .models import (
     ConflictOfInterest,
     CriterionScore,
@@ -27,8 +24,8 @@ from .models import (
     ExpertiseTerm,
     Review,
     ReviewAssignment,
-    ReviewerProfile,
-    normalise_institution,
+    conflict_filter,
+    reviewer_profile,
 )
 
 #: Reviewers' weighted scores whose standard deviation reaches this are flagged for discussion.
@@ -38,77 +35,36 @@ TWO_PLACES = Decimal("0.01")
 # --- Conflicts of interest -------------------------------------------------------------------------
 
 
-def reviewer_profile(user):
-    if user is None or not getattr(user, "pk", None):
-        return None
-    try:
-        return user.reviewer_profile
-    except ReviewerProfile.DoesNotExist:
-        return None
-
-
-def _institution_key(expression):
-    return Lower(Replace(Replace(expression, Value(" "), Value("")), Value("\t"), Value("")))
-
-
-def conflict_filter(user, profile=None):
-    """A Q over Application: the applications `user` has a conflict of interest with.
-
-    Computed: the reviewer is the applicant; a partner team leader (same e-mail); in the applicant's
-    unit; in a partner's institution (compared without case or spaces). Declared: a
-    ConflictOfInterest row, whoever recorded it.
-    """
-    profile = profile if profile is not None else reviewer_profile(user)
-    condition = Q(applicant=user.pk)
-    condition |= Exists(PartnerTeam.objects.filter(application=OuterRef("pk"), email__iexact=user.email))
-    condition |= Exists(ConflictOfInterest.objects.filter(application=OuterRef("pk"), reviewer=user.pk))
-    if profile is not None and profile.unit_code.strip():
-        condition |= Exists(
-            ResearcherProfile.objects.filter(user=OuterRef("applicant"), unit_code__iexact=profile.unit_code.strip())
-        )
-    institution = normalise_institution(profile.institution if profile else "")
-    if institution:
-        condition |= Exists(
-            PartnerTeam.objects.annotate(key=_institution_key(F("institution"))).filter(
-                application=OuterRef("pk"), key=institution
-            )
-        )
-    return condition
-
-
 def has_conflict(user, application):
     return Application.objects.filter(conflict_filter(user), pk=application.pk).exists()
 
 
-def computed_conflicts(user, profile, application, partners, applicant_unit):
-    """The kinds of conflict between a reviewer and an application, from values already loaded
-    (the routing adapter and the admin explain conflicts with it; the querysets use the Q above)."""
-    kinds = []
-    email = (user.email or "").casefold()
-    if application.applicant_id == user.pk:
-        kinds.append(ConflictOfInterest.Kind.PERSONAL)
-    if any((p.email or "").casefold() == email for p in partners):
-        kinds.append(ConflictOfInterest.Kind.COLLABORATOR)
-    if profile is not None:
-        unit = profile.unit_code.strip().casefold()
-        if unit and unit == (applicant_unit or "").strip().casefold():
-            kinds.append(ConflictOfInterest.Kind.SAME_UNIT)
-        institution = normalise_institution(profile.institution)
-        if institution and any(normalise_institution(p.institution) == institution for p in partners):
-            kinds.append(ConflictOfInterest.Kind.PARTNER_INSTITUTION)
-    return kinds
+def conflict_facts(user, application):
+    """The plain values conflicts.conflict_kinds needs about one reviewer and one application."""
+    profile = reviewer_profile(user)
+    declared = ConflictOfInterest.objects.filter(reviewer=user.pk, application=application.pk)
+    partners = list(application.partners.values_list("email", "institution"))
+    unit = ResearcherProfile.objects.filter(user=application.applicant_id).values_list("unit_code", flat=True)
+    reviewer = conflicts.ReviewerFacts(
+        user_id=user.pk,
+        email=user.email,
+        unit_code=profile.unit_code if profile else "",
+        institution=profile.institution if profile else "",
+        declared=dict(declared.values_list("application_id", "kind")),
+    )
+    return reviewer, conflicts.ApplicationFacts(
+        application_id=application.pk,
+        applicant_id=application.applicant_id,
+        applicant_unit=unit.first() or "",
+        partner_emails=tuple(email for email, _institution in partners),
+        partner_institutions=tuple(institution for _email, institution in partners),
+    )
 
 
 def explain_conflicts(user, application):
     """Every conflict between `user` and `application`, computed and declared (labels, for staff)."""
-    profile = reviewer_profile(user)
-    partners = list(application.partners.all())
-    unit = ResearcherProfile.objects.filter(user=application.applicant_id).values_list("unit_code", flat=True).first()
-    kinds = computed_conflicts(user, profile, application, partners, unit)
-    kinds += list(
-        ConflictOfInterest.objects.filter(reviewer=user, application=application).values_list("kind", flat=True)
-    )
-    return [ConflictOfInterest.Kind(kind).label for kind in dict.fromkeys(kinds)]
+    kinds = conflicts.conflict_kinds(*conflict_facts(user, application))
+    return [ConflictOfInterest.Kind(kind).label for kind in kinds]
 
 
 # --- Reviewer side -------------------------------------------------------------------------------
@@ -471,15 +427,9 @@ def export_xlsx(call):
 
 
 def published_decisions():
-    """Decisions the researcher may see: the letter is released (released_at), or its decision
-    notification has left the "held" state (robust even if the release signal was missed)."""
-    content_type = ContentType.objects.get_for_model(Decision)
-    letter_out = Notification.objects.filter(
-        content_type=content_type,
-        object_id=OuterRef("pk"),
-        kind=Notification.Kind.DECISION,
-    ).exclude(status__in=[Notification.Status.HELD, Notification.Status.CANCELLED])
-    return Decision.objects.filter(Q(released_at__isnull=False) | Exists(letter_out))
+    """Decisions the researcher may see: published means released_at is set (by
+    services.release_decisions, with the letters), nothing else."""
+    return Decision.objects.filter(released_at__isnull=False)
 
 
 def published_decision_for(user, application_pk):
