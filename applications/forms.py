@@ -13,6 +13,7 @@ from calls import rules
 from calls.models import PriorityTheme
 
 from . import selectors
+from .completeness import word_count
 from .documents import inspect_pdf
 from .models import (
     ABSTRACT_MAX_WORDS,
@@ -25,7 +26,6 @@ from .models import (
     PartnerTeam,
     ResearcherProfile,
 )
-from .services import word_count
 from .validators import normalize_orcid, normalize_unit_code
 
 

@@ -13,7 +13,7 @@ from decimal import Decimal
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
-from django.db.models import Exists, OuterRef, Q, Sum
+from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_countries.fields import CountryField
@@ -99,44 +99,33 @@ class ApplicationQuerySet(models.QuerySet):
 
         return self.filter(visible_filter(user))
 
-    def with_totals(self):
-        """Annotate `budget_total` (Decimal, 0 without lines) in the same query."""
-        total = (
-            BudgetLine.objects.filter(application=OuterRef("pk"))
-            .order_by()
-            .values("application")
-            .annotate(total=Sum("amount"))
-            .values("total")
-        )
+    def with_parts(self):
+        """Annotate what completeness.draft_parts() reads of the related rows (has_partner,
+        has_budget_line, has_project_description), in the same query: no row of them is read."""
         return self.annotate(
-            budget_total=models.functions.Coalesce(
-                models.Subquery(total, output_field=models.DecimalField(max_digits=12, decimal_places=2)),
-                Decimal("0"),
-                output_field=models.DecimalField(max_digits=12, decimal_places=2),
-            )
+            has_partner=Exists(PartnerTeam.objects.filter(application=OuterRef("pk"))),
+            has_budget_line=Exists(BudgetLine.objects.filter(application=OuterRef("pk"))),
+            has_project_description=Exists(
+                Attachment.objects.filter(application=OuterRef("pk"), kind=Attachment.Kind.PROJECT)
+            ),
         )
-
-    def with_attachment_flag(self):
-        project = Attachment.objects.filter(application=OuterRef("pk"), kind=Attachment.Kind.PROJECT)
-        return self.annotate(has_attachment=Exists(project))
 
     def for_dashboard(self, user):
         """The researcher's applications with what the dashboard shows and what its next step
-        needs (selectors.next_step_label), in one query without GROUP BY: no report, no budget
-        line, no call description is read."""
+        needs (completeness.next_step), in one query without GROUP BY: no report, no budget line,
+        no call description is read."""
         return (
             self.filter(applicant=user)
-            .select_related("call")
+            .select_related("call__instrument")
             .only(*self.DASHBOARD_FIELDS)
-            .with_totals()
-            .with_attachment_flag()
-            .annotate(has_partner=Exists(PartnerTeam.objects.filter(application=OuterRef("pk"))))
+            .with_parts()
             .order_by("-created_at", "-id")
         )
 
     DASHBOARD_FIELDS = (
-        *("id", "call_id", "title", "abstract", "keywords", "status", "reference", "created_at"),
-        *("call__id", "call__title_fr", "call__title_en", "call__status", "call__opens_at", "call__closes_at"),
+        *("id", "call_id", "title", "abstract", "keywords", "collaboration_is_new", "status", "reference"),
+        *("created_at", "call__id", "call__title_fr", "call__title_en", "call__status", "call__opens_at"),
+        *("call__closes_at", "call__instrument__id", "call__instrument__code"),
     )
 
 

@@ -3,7 +3,6 @@
 from collections import defaultdict
 from decimal import Decimal
 
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from calls import rules
@@ -115,31 +114,6 @@ def budget_summary(application):
         "ceiling": ceiling,
         "over_ceiling": ceiling is not None and total > ceiling,
     }
-
-
-def next_step_label(application, now=None):
-    """What the researcher should do next, for the dashboard (from for_dashboard()'s annotations)."""
-    now = now or timezone.now()
-    status = application.status
-    if status == Application.Status.DRAFT:
-        if now >= application.call.closes_at:
-            return _("The call has closed: this draft can no longer be submitted.")
-        if not (application.title and application.abstract and application.keywords):
-            return _("Complete the general information.")
-        if not application.has_partner:
-            return _("Add the partner teams.")
-        if not application.budget_total:
-            return _("Fill in the budget.")
-        if not application.has_attachment:
-            return _("Upload the project description (PDF).")
-        return _("Check the eligibility checklist and submit.")
-    if status == Application.Status.SUBMITTED:
-        return _("Submitted: wait for the review.")
-    if status == Application.Status.IN_REVIEW:
-        return _("In review by the committee.")
-    if status == Application.Status.DECIDED:
-        return _("Decided: see the decision letter.")
-    return _("Withdrawn: nothing more to do.")
 
 
 # The vocabulary applicants and reviewers share (the reviews app provides it: its terms in French

@@ -5,7 +5,6 @@ the rows where two requests could race (a double click, a retry, two tabs).
 """
 
 import dataclasses
-from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 
 from django.core.exceptions import ValidationError
@@ -25,8 +24,8 @@ from notifications.services import notify
 
 from . import documents, permissions
 from .actions import ApplicationAction
+from .completeness import completeness
 from .models import (
-    ABSTRACT_MAX_WORDS,
     ATTACHMENT_MAX_BYTES,
     ATTACHMENT_MAX_COUNT,
     ATTACHMENT_MAX_TOTAL_BYTES,
@@ -189,55 +188,6 @@ def take_snapshot(application, step):
 
 def drop_snapshot(application, step):
     DraftSnapshot.objects.filter(application=application, step=step).delete()
-
-
-# --- Completeness ---------------------------------------------------------------------------------
-
-
-def word_count(text):
-    return len((text or "").split())
-
-
-@dataclass(frozen=True)
-class Step:
-    slug: str
-    label: str
-    done: bool
-    missing: tuple = ()
-
-
-def completeness(application):
-    """What the application still lacks, step by step (the rules judge eligibility separately)."""
-    is_tremplin = application.call.instrument.code == Instrument.Code.TREMPLIN
-    general = []
-    if not application.title.strip():
-        general.append(_("Give a title."))
-    if not application.abstract.strip():
-        general.append(_("Write the abstract."))
-    elif word_count(application.abstract) > ABSTRACT_MAX_WORDS:
-        general.append(_("Shorten the abstract to %(max)s words.") % {"max": ABSTRACT_MAX_WORDS})
-    if not application.keyword_list:
-        general.append(_("Give at least one keyword."))
-    partners = [] if application.partners.all() else [_("Add at least one partner team.")]
-    budget = [] if application.budget_lines.all() else [_("Add at least one budget line.")]
-    declarations = []
-    if application.collaboration_is_new is None:
-        declarations.append(_("Say whether the collaboration is new."))
-    kinds = {attachment.kind for attachment in application.attachments.all()}
-    attachments = [] if Attachment.Kind.PROJECT in kinds else [_("Upload the project description (PDF).")]
-    steps = [
-        Step("general", _("General information"), not general, tuple(general)),
-        Step("partners", _("Partner teams"), not partners, tuple(partners)),
-        Step("budget", _("Budget"), not budget, tuple(budget)),
-    ]
-    if is_tremplin:  # the only instrument with a declaration to make (the collaboration is new)
-        steps.append(Step("declarations", _("Declarations"), not declarations, tuple(declarations)))
-    steps.append(Step("attachments", _("Attachments"), not attachments, tuple(attachments)))
-    return steps
-
-
-def completeness_percent(steps):
-    return round(100 * sum(step.done for step in steps) / len(steps)) if steps else 100
 
 
 def _prefetched(application_id):

@@ -21,7 +21,7 @@ from django.views.generic import TemplateView
 
 from calls.models import Call, Instrument
 
-from . import permissions, selectors, services
+from . import completeness, permissions, selectors, services
 from .forms import (
     AttachmentForm,
     BudgetFormSetFactory,
@@ -87,7 +87,7 @@ class DashboardView(ResearcherRequiredMixin, TemplateView):
         now = timezone.now()
         applications = selectors.dashboard_applications(self.request.user)
         for application in applications:
-            application.next_step = selectors.next_step_label(application, now)
+            application.next_step = completeness.next_step(application, now)
             application.call_open = application.call.is_open_at(now)
         context["applications"] = applications
         # A call already applied to offers the application, not "Apply" a second time.
@@ -153,13 +153,13 @@ class ApplicationMixin:
 
     def page_context(self, now=None):
         application = self.application
-        steps = services.completeness(application)
+        steps = completeness.completeness(application)
         profile = getattr(application.applicant, "researcher_profile", None)
         findings = services.eligibility(application, now, profile=profile) if application.is_draft else []
         return {
             "application": application,
             "steps": steps,
-            "percent": services.completeness_percent(steps),
+            "percent": completeness.completeness_percent(steps),
             "findings": findings,
             "problems": sum(1 for f in findings if not f.passed),
             "blockers": selectors.submission_blockers(application, steps, findings) if application.is_draft else [],
@@ -285,7 +285,7 @@ class StepView(ApplicationMixin, TemplateView):
         return redirect(self.next_url())
 
     def next_url(self):
-        steps = [s.slug for s in services.completeness(self.application)]
+        steps = [s.slug for s in completeness.completeness(self.application)]
         current = self.kwargs["step"]
         following = steps[steps.index(current) + 1 :] if current in steps else []
         if following:

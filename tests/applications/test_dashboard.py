@@ -83,7 +83,7 @@ def test_dashboard_lists_only_my_applications_with_call_status_days_left_and_nex
             "Call": "Springboards Brazil",
             "Status": "Draft",
             "Deadline": "Dec. 5, 2026, 16:30 2 days, 6 hours left",
-            "Next step": "Add the partner teams.",
+            "Next step": "Add at least one partner team.",
         },
         {
             "Application": "Ageing brains in Kyoto TREMPLIN-2026-0001",
