@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 
 from accounts import exports
 from applications.models import Application, ResearcherProfile
-from calls.models import ReviewCriterion
+from calls.models import Call, ReviewCriterion
 from calls.rules.base import Money
 
 from . import conflicts
@@ -24,6 +24,8 @@ from .models import (
     ExpertiseTerm,
     Review,
     ReviewAssignment,
+    ReviewerInvitation,
+    RoutingProposal,
     conflict_filter,
     reviewer_profile,
 )
@@ -467,3 +469,52 @@ def describe_dashboard_outcome(application):
 def expertise_vocabulary():
     """Registered with applications.selectors: the terms applicants choose and reviewers declare."""
     return list(ExpertiseTerm.objects.order_by("name_en").values_list("pk", "name_fr", "name_en"))
+
+
+# --- Staff pages: calls, routing proposals, decisions ---------------------------------------------
+
+#: The calls whose reviews staff follow.
+REVIEWED_CALL_STATUSES = (Call.Status.CLOSED, Call.Status.IN_REVIEW, Call.Status.DECIDED)
+
+
+def staff_calls():
+    """The calls of the staff's list: closed, in review or decided, the latest closed first."""
+    return Call.objects.filter(status__in=REVIEWED_CALL_STATUSES).select_related("instrument").order_by("-closes_at")
+
+
+def calls_for_staff():
+    """Any call, with its instrument (a staff page's title and exports' file names read it)."""
+    return Call.objects.select_related("instrument")
+
+
+def call_proposals(call, limit=20):
+    """The call's latest routing proposals, with the call and application their names read."""
+    return RoutingProposal.objects.filter(call=call).select_related("call", "application")[:limit]
+
+
+def call_invitations(call):
+    """The reviewers invited to the call, and their answers."""
+    return ReviewerInvitation.objects.filter(call=call).select_related("reviewer")
+
+
+def proposals_for_staff():
+    """Routing proposals with the call and application their page names."""
+    return RoutingProposal.objects.select_related("call", "application")
+
+
+def proposal_pairs(proposal):
+    """The proposal's pairs, application by application, the best affinity first."""
+    return proposal.pairs.select_related("application", "reviewer").order_by(
+        "application__reference", "application_id", "-affinity"
+    )
+
+
+def applications_for_decision():
+    """Applications with what the decision page reads: call, instrument, applicant, and the
+    partners' countries the ceiling depends on."""
+    return Application.objects.select_related("call__instrument", "applicant").prefetch_related("partners")
+
+
+def decision_of(application):
+    """The application's decision (recorded, released or not), or None."""
+    return Decision.objects.filter(application=application).first()

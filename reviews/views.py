@@ -19,9 +19,9 @@ from django.views import View
 from django.views.generic import TemplateView
 
 from accounts.permissions import missing_permissions
-from applications.models import Application, Attachment
+from applications.models import Attachment
 from applications.selectors import vocabulary_labels
-from calls.models import Call, ReviewCriterion
+from calls.models import ReviewCriterion
 from notifications.rendering import render_message
 
 from . import permissions, routing_adapter, selectors, services
@@ -286,17 +286,12 @@ class StaffCallListView(StaffRequiredMixin, TemplateView):
     template_name = "reviews/staff_calls.html"
 
     def get_context_data(self, **kwargs):
-        calls = (
-            Call.objects.filter(status__in=[Call.Status.CLOSED, Call.Status.IN_REVIEW, Call.Status.DECIDED])
-            .select_related("instrument")
-            .order_by("-closes_at")
-        )
-        return super().get_context_data(calls=calls, **kwargs)
+        return super().get_context_data(calls=selectors.staff_calls(), **kwargs)
 
 
 class StaffCallMixin(StaffRequiredMixin):
     def load(self, **kwargs):
-        self.call = get_object_or_404(Call.objects.select_related("instrument"), pk=kwargs["pk"])
+        self.call = get_object_or_404(selectors.calls_for_staff(), pk=kwargs["pk"])
 
 
 class StaffCallView(StaffCallMixin, TemplateView):
@@ -308,9 +303,9 @@ class StaffCallView(StaffCallMixin, TemplateView):
             call=self.call,
             progress=selectors.call_progress(self.call),
             form=form or RouteForm(),
-            proposals=RoutingProposal.objects.filter(call=self.call).select_related("application")[:20],
+            proposals=selectors.call_proposals(self.call),
             pool_size=len(routing_adapter.reviewer_pool(self.call)),
-            invitations=ReviewerInvitation.objects.filter(call=self.call).select_related("reviewer"),
+            invitations=selectors.call_invitations(self.call),
         )
         return context
 
@@ -343,18 +338,12 @@ class StaffProposalView(StaffRequiredMixin, TemplateView):
     }
 
     def load(self, **kwargs):
-        self.proposal = get_object_or_404(
-            RoutingProposal.objects.select_related("call", "application"), pk=kwargs["pk"]
-        )
+        self.proposal = get_object_or_404(selectors.proposals_for_staff(), pk=kwargs["pk"])
 
     def get_context_data(self, add_form=None, **kwargs):
         context = super().get_context_data(**kwargs)
         proposal = self.proposal
-        pairs = list(
-            proposal.pairs.select_related("application", "reviewer").order_by(
-                "application__reference", "application_id", "-affinity"
-            )
-        )
+        pairs = list(selectors.proposal_pairs(proposal))
         reviewers = routing_adapter.reviewer_pool(proposal.call)
         loads = routing_adapter.current_loads(proposal.call, [r.pk for r in reviewers])
         proposed = {}
@@ -516,13 +505,10 @@ class DecisionFormView(StaffRequiredMixin, TemplateView):
     permission_required = "reviews.decide"
 
     def load(self, **kwargs):
-        self.application = get_object_or_404(
-            Application.objects.select_related("call__instrument", "applicant").prefetch_related("partners"),
-            pk=kwargs["pk"],
-        )
+        self.application = get_object_or_404(selectors.applications_for_decision(), pk=kwargs["pk"])
 
     def get_context_data(self, form=None, **kwargs):
-        decision = Decision.objects.filter(application=self.application).first()
+        decision = selectors.decision_of(self.application)
         initial = {"outcome": decision.outcome, "amount": decision.amount} if decision else {}
         return super().get_context_data(
             application=self.application,
