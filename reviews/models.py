@@ -13,7 +13,7 @@ from decimal import Decimal
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
-from django.db.models import Exists, F, Func, OuterRef, Q, Value
+from django.db.models import BooleanField, Exists, ExpressionWrapper, F, Func, OuterRef, Q, Value
 from django.db.models.functions import Lower
 from django.utils import formats, timezone
 from django.utils.translation import gettext_lazy as _
@@ -337,6 +337,11 @@ class AssignmentQuerySet(models.QuerySet):
     def active(self):
         return self.filter(status=ReviewAssignment.Status.ACTIVE)
 
+    def with_overdue(self, today=None):
+        """Each assignment with ``overdue`` (ReviewAssignment.overdue_condition), in the same query."""
+        condition = ReviewAssignment.overdue_condition(today)
+        return self.annotate(overdue=ExpressionWrapper(condition, output_field=BooleanField()))
+
     def for_reviewer(self, user):
         """The active assignments `user` may work on: never one with a conflict of interest."""
         if user is None or not user.is_authenticated or not user.is_active:
@@ -409,9 +414,19 @@ class ReviewAssignment(StateMachine, models.Model):
     def url_path(self):
         return f"/reviews/applications/{self.application_id}/"
 
-    def is_overdue(self, today=None):
+    @staticmethod
+    def overdue_condition(today=None):
+        """The one definition of an overdue review, as a Q: the assignment is active, its review not
+        submitted, and its due date is past: from the day after it (the morning the overdue notice
+        goes out, ``overdue_at``) until the review is submitted. The queue (with_overdue), the
+        staff's figures (selectors.call_progress) and ``is_overdue`` all ask this."""
         today = today or timezone.localdate()
-        return self.due_date < today
+        late = Q(status=ReviewAssignment.Status.ACTIVE, due_date__lt=today)
+        return late & ~Q(review__status=Review.Status.SUBMITTED)
+
+    def is_overdue(self, today=None):
+        """overdue_condition for this one assignment (one query; a list uses with_overdue)."""
+        return ReviewAssignment.objects.filter(self.overdue_condition(today), pk=self.pk).exists()
 
     @property
     def reminder_at(self):
@@ -419,6 +434,7 @@ class ReviewAssignment(StateMachine, models.Model):
 
     @property
     def overdue_at(self):
+        """9 a.m. on the first day overdue_condition holds (the day after the due date)."""
         return _at_nine(self.due_date + timedelta(days=1))
 
 

@@ -89,9 +89,9 @@ QUEUE_FIELDS = (
 )
 
 
-def reviewer_queue(user):
-    """The reviewer's active, conflict-free assignments with the review's status and how many
-    criteria are scored, in one query."""
+def reviewer_queue(user, today=None):
+    """The reviewer's active, conflict-free assignments with the review's status, whether it is
+    overdue and how many criteria are scored, in one query."""
     from django.db.models import IntegerField, Subquery
     from django.db.models.functions import Coalesce
 
@@ -104,6 +104,7 @@ def reviewer_queue(user):
     )
     return (
         ReviewAssignment.objects.for_reviewer(user)
+        .with_overdue(today)
         .select_related("application", "call")
         .only(*QUEUE_FIELDS)
         .annotate(
@@ -150,7 +151,7 @@ def call_progress(call, today=None):
     figures = active.aggregate(
         assigned=Count("pk"),
         submitted=Count("pk", filter=Q(review__status=Review.Status.SUBMITTED)),
-        overdue=Count("pk", filter=Q(due_date__lt=today) & ~Q(review__status=Review.Status.SUBMITTED)),
+        overdue=Count("pk", filter=ReviewAssignment.overdue_condition(today)),
     )
     routed = Application.objects.filter(
         call=call, status__in=[Application.Status.SUBMITTED, Application.Status.IN_REVIEW, Application.Status.DECIDED]
