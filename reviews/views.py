@@ -12,7 +12,7 @@ from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
-from django.utils import timezone, translation
+from django.utils import translation
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views import View
@@ -29,7 +29,6 @@ from .forms import AddPairForm, DecisionForm, RecusalForm, ReviewerProfileForm, 
 from .models import (
     Decision,
     ProposedAssignment,
-    Review,
     ReviewAssignment,
     ReviewerInvitation,
     ReviewerProfile,
@@ -91,11 +90,7 @@ class QueueView(ReviewerRequiredMixin, TemplateView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        today = timezone.localdate()
-        assignments = list(selectors.reviewer_queue(self.request.user))
-        for assignment in assignments:
-            assignment.overdue = assignment.review_status != Review.Status.SUBMITTED and assignment.due_date < today
-        context["assignments"] = assignments
+        context["assignments"] = list(selectors.reviewer_queue(self.request.user))
         context["invitations"] = list(
             ReviewerInvitation.objects.filter(reviewer=self.request.user, status=ReviewerInvitation.Status.PENDING)
             .select_related("call")
