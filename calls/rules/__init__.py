@@ -26,13 +26,16 @@ from .common import (
     check_duration,
     check_partner_abroad,
     check_partner_count,
+    check_partner_countries,
     closing_day,
 )
 from .geography import (
     EUROPEAN_COUNTRIES,
     FRANCE,
     FRENCH_TERRITORIES,
+    ISO_COUNTRIES,
     foreign,
+    is_country,
     is_european_partnership,
     is_france,
     rotation_gaps,
@@ -55,6 +58,7 @@ def check_application(applicant, call, proposal, now):
         findings += [
             check_tremplin_applicant(applicant, call),
             check_new_collaboration(proposal),
+            check_partner_countries(proposal),
             check_partner_abroad(proposal),
             check_partner_count(call, proposal),
             check_amount_positive(proposal),
@@ -62,6 +66,7 @@ def check_application(applicant, call, proposal, now):
         ]
     elif code == InstrumentCode.PRI:
         findings += [
+            check_partner_countries(proposal),
             check_partner_abroad(proposal),
             check_partner_count(call, proposal),
             check_partners_in_zone(call, proposal),
@@ -70,6 +75,7 @@ def check_application(applicant, call, proposal, now):
         ]
     elif code == InstrumentCode.PCT:
         findings += [
+            check_partner_countries(proposal),
             check_partner_abroad(proposal),
             check_partner_count(call, proposal, PCT_PARTNER_CODE),
             check_pct_theme(call, proposal),
@@ -87,6 +93,7 @@ __all__ = [
     "EUROPEAN_COUNTRIES",
     "FRANCE",
     "FRENCH_TERRITORIES",
+    "ISO_COUNTRIES",
     "ApplicantFacts",
     "CallFacts",
     "CallStatus",
@@ -100,10 +107,13 @@ __all__ = [
     "check_application",
     "check_call",
     "check_call_values",
+    "check_partner_abroad",
+    "check_partner_countries",
     "closing_day",
     "earliest_eligible_recruitment",
     "five_year_mark",
     "foreign",
+    "is_country",
     "is_france",
     "is_eligible",
     "is_european_partnership",

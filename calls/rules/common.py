@@ -18,7 +18,7 @@ from .base import (
     to_do,
     warned,
 )
-from .geography import foreign
+from .geography import foreign, unknown_countries
 
 
 def closing_day(call):
@@ -44,6 +44,23 @@ def check_call_is_open(call, now):
             ),
         )
     return passed(code, text(gettext_noop("The call is open until %(closes)s."), closes=Moment(call.closes_at)))
+
+
+def check_partner_countries(proposal):
+    """Source: partner teams are "étrangères", each in a country (domain.md: "ISO 3166 codes").
+    Every partner's country is a code of ISO 3166-1; a code of no country ("XX") is named, since
+    its team counts neither as abroad nor as in France. Says nothing when every code is known."""
+    unknown = unknown_countries(proposal.partner_countries)
+    if not unknown:
+        return None
+    return failed(
+        "partners.country_unknown",
+        text(
+            gettext_noop("Unknown country code: %(codes)s. Choose each partner team's country from the list."),
+            codes=", ".join(str(code) for code in unknown),
+        ),
+        "partner_countries",
+    )
 
 
 def check_partner_abroad(proposal):
@@ -215,5 +232,6 @@ __all__ = [
     "check_duration",
     "check_partner_abroad",
     "check_partner_count",
+    "check_partner_countries",
     "closing_day",
 ]

@@ -1,6 +1,27 @@
-"""Where partners are: France, geographic Europe, and the PRI zone rotation."""
+"""Where partners are: a country of the ISO 3166 list, France, geographic Europe, and the PRI
+zone rotation."""
+
+from django_countries.data import COUNTRIES as ISO_3166_NAMES  # the standard's table, not a model
 
 FRANCE = "FR"
+# Every country and territory of ISO 3166-1 (alpha-2 codes): the list every country field of the
+# portal offers. A code outside it names no country, so a team "there" is nowhere, not abroad.
+ISO_COUNTRIES = frozenset(ISO_3166_NAMES)
+
+
+def is_country(code):
+    """A country or territory of ISO 3166-1 (its alpha-2 code, in capitals or not)."""
+    return (code or "").upper() in ISO_COUNTRIES
+
+
+def unknown_countries(countries):
+    """The codes that name no country of ISO 3166-1, in order and without repetition, as given."""
+    seen = []
+    for code in countries:
+        if not is_country(code) and code not in seen:
+            seen.append(code)
+    return tuple(seen)
+
 
 # Overseas France is France: the overseas departments and regions (Guadeloupe, Martinique, French
 # Guiana, Réunion, Mayotte) and the overseas collectivities and territories (Saint-Pierre-et-
@@ -29,12 +50,12 @@ EUROPEAN_COUNTRIES = frozenset(
 
 
 def foreign(countries):
-    """The partner countries that are abroad, in order and without repetition: France, overseas
-    France included, is not abroad."""
+    """The partner countries that are abroad, in order and without repetition: a country of
+    ISO 3166-1 that is not France (overseas France included). A code of no country is not abroad."""
     seen = []
     for code in countries:
         code = (code or "").upper()
-        if code and not is_france(code) and code not in seen:
+        if is_country(code) and not is_france(code) and code not in seen:
             seen.append(code)
     return tuple(seen)
 
