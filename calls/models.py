@@ -94,7 +94,9 @@ class Instrument(models.Model):
 
     @property
     def topic(self):
-        """The notification topic researchers subscribe to, to hear of this instrument's calls."""
+        """The notification topic researchers subscribe to, to hear of this instrument's calls: the
+        only place it is spelt (the alerts page saves it, opening a call notifies it). Stored in
+        subscriptions, so changing it needs a data migration."""
         return f"instrument:{self.code}"
 
     def call_defaults(self):

@@ -87,7 +87,7 @@ class SubscriptionView(ResearcherRequiredMixin, FormView):
 
     def form_valid(self, form):
         instrument_topics = {i.topic for i in self.instruments}
-        chosen = {f"instrument:{code}" for code in form.cleaned_data["instruments"]}
+        chosen = {i.topic for i in self.instruments if i.code in form.cleaned_data["instruments"]}
         # Keep the user's subscriptions to other topics: this page only speaks of instruments.
         others = subscribed_topics(self.request.user) - instrument_topics
         set_subscriptions(self.request.user, sorted(others | chosen))

@@ -2,9 +2,11 @@
 
 import pytest
 
-from calls.models import Instrument
+from calls import services
+from calls.models import Call, Instrument
+from notifications.models import Notification
 from notifications.services import set_subscriptions, subscribed_topics
-from tests.factories import InstrumentFactory, ReviewerFactory, StaffFactory
+from tests.factories import CallFactory, InstrumentFactory, ResearcherFactory, ReviewerFactory, StaffFactory
 
 pytestmark = pytest.mark.django_db
 URL = "/en/calls/alerts/"
@@ -37,6 +39,7 @@ def test_the_page_offers_the_instruments_that_have_calls(client, researcher, ins
 def test_a_researcher_subscribes_and_sees_the_boxes_ticked(client, researcher, instruments):
     client.force_login(researcher)
     response = client.post(URL, {"instruments": ["TREMPLIN", "PCT"]}, follow=True)
+    # Spelt out once here: the topics are stored, a change of Instrument.topic must be deliberate.
     assert subscribed_topics(researcher) == {"instrument:TREMPLIN", "instrument:PCT"}
     page = response.content.decode()
     assert "Your call alerts are saved." in page
@@ -44,10 +47,19 @@ def test_a_researcher_subscribes_and_sees_the_boxes_ticked(client, researcher, i
 
 
 def test_unticking_every_box_keeps_subscriptions_to_other_topics(client, researcher, instruments):
-    set_subscriptions(researcher, ["instrument:PRI", "digest:weekly"])
+    set_subscriptions(researcher, [Instrument(code="PRI").topic, "digest:weekly"])
     client.force_login(researcher)
     client.post(URL, {})
     assert subscribed_topics(researcher) == {"digest:weekly"}
+
+
+def test_the_alert_ticked_on_the_page_is_the_one_a_call_opening_notifies(client, researcher, instruments, staff):
+    client.force_login(researcher)
+    client.post(URL, {"instruments": ["TREMPLIN"]})
+    client.force_login(ResearcherFactory())
+    client.post(URL, {"instruments": ["PRI", "PCT"]})
+    services.open_call(CallFactory(instrument=InstrumentFactory(code="TREMPLIN"), status=Call.Status.DRAFT), staff)
+    assert list(Notification.objects.values_list("recipient", flat=True)) == [researcher.pk]
 
 
 def test_an_unknown_instrument_is_refused_with_a_message(client, researcher, instruments):
