@@ -1,6 +1,7 @@
 """The researcher's forms: profile, and one form (or formset) per step of an application."""
 
 import math
+from decimal import Decimal
 
 from crispy_forms.helper import FormHelper
 from django import forms
@@ -160,17 +161,20 @@ class PartnerForm(forms.ModelForm):
 
 class PartnerFormSet(BaseInlineFormSet):
     def clean(self):
+        """The partner teams kept, judged by the rules' own checks of their countries (what
+        "abroad" is, overseas France being France; a code of no country), in the rules' words."""
         super().clean()
         if any(self.errors):
             return
         kept = [f for f in self.forms if f.cleaned_data and not f.cleaned_data.get("DELETE")]
-        countries = [str(f.cleaned_data["country"]) for f in kept if f.cleaned_data.get("country")]
-        if kept and countries and not rules.foreign(countries):
-            # The rules decide what "abroad" is (overseas France is France).
-            raise ValidationError(
-                _("At least one partner team must be abroad: France, overseas France included, is not abroad."),
-                code="no_partner_abroad",
-            )
+        countries = tuple(str(f.cleaned_data["country"]) for f in kept if f.cleaned_data.get("country"))
+        if not countries:
+            return
+        facts = rules.ProposalFacts(partner_countries=countries, amount=Decimal("0"))
+        findings = (rules.check_partner_countries(facts), rules.check_partner_abroad(facts))
+        problems = [finding for finding in findings if finding is not None and not finding.passed]
+        if problems:
+            raise ValidationError([ValidationError(str(f.message), code=f.code) for f in problems])
 
 
 PartnerFormSetFactory = inlineformset_factory(
