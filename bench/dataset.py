@@ -52,6 +52,7 @@ from calls import demo
 from calls import services as call_services
 from calls.models import Call, Instrument, ReviewCriterion, Zone
 from notifications.models import Subscription
+from reviews import conflicts
 from reviews.models import (
     ConflictOfInterest,
     CriterionScore,
@@ -720,12 +721,20 @@ class Command(BaseCommand):
             raise CommandError(f"A rush draft could not be submitted: {problems}")
 
     def conflicted(self, application, reviewer_id):
-        unit = self.reviewer_unit[reviewer_id]
-        if unit and unit == self.unit_of.get(application.applicant_id):
-            return True
-        if application.applicant_id == reviewer_id:
-            return True
-        return self.reviewer_institution[reviewer_id] in self.partner_institutions[application.pk]
+        """The portal's own rule (reviews.conflicts), on the values kept in memory (no declared
+        conflict yet: they are added later, on pairs left unassigned)."""
+        reviewer = conflicts.ReviewerFacts(
+            user_id=reviewer_id,
+            unit_code=self.reviewer_unit[reviewer_id],
+            institution=self.reviewer_institution[reviewer_id],
+        )
+        facts = conflicts.ApplicationFacts(
+            application_id=application.pk,
+            applicant_id=application.applicant_id,
+            applicant_unit=self.unit_of.get(application.applicant_id) or "",
+            partner_institutions=tuple(self.partner_institutions[application.pk]),
+        )
+        return bool(conflicts.conflict_kinds(reviewer, facts))
 
     def make_reviews(self):
         rng = self.rng
