@@ -27,7 +27,7 @@ class InvalidTransition(Exception):
         choices = dict(model.Status.choices)
         self.source, self.target = source, target
         super().__init__(
-            _("A %(record)s that is %(current)s cannot become %(target)s.")
+            _("This %(record)s is %(current)s: it cannot become %(target)s.")
             % {
                 "record": model._meta.verbose_name,
                 "current": str(choices.get(source, source)).lower(),

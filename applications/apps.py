@@ -9,6 +9,7 @@ class ApplicationsConfig(AppConfig):
     def ready(self):
         from accounts.signals import password_reset_requested, signup_for_existing_account, verification_requested
 
+        from . import actions, notices  # noqa: F401 (declare the applications' audit actions and notifications)
         from .signals import queue_existing_account_email, queue_password_reset_email, queue_verification_email
 
         verification_requested.connect(queue_verification_email, dispatch_uid="applications.verification_email")

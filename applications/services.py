@@ -35,8 +35,7 @@ from .models import (
     ReferenceCounter,
     ResearcherProfile,
 )
-
-SUBMISSION_RECEIPT = "submission_receipt"
+from .notices import SUBMISSION_RECEIPT
 
 
 class ApplicationError(Exception):

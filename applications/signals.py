@@ -2,9 +2,7 @@
 
 from notifications.services import notify
 
-ACCOUNT_VERIFICATION = "account_verification"
-PASSWORD_RESET = "password_reset"
-SIGNUP_EXISTING_ACCOUNT = "signup_existing_account"
+from .notices import ACCOUNT_VERIFICATION, PASSWORD_RESET, SIGNUP_EXISTING_ACCOUNT
 
 
 def queue_verification_email(sender, user, url_path, **kwargs):

@@ -78,7 +78,7 @@ def measure(var_dir: Path, timeout=300):
         with transaction.atomic():
             created = notify_topic(
                 NOTIFICATION_TOPIC,
-                "call_opened",
+                "call.opened",
                 {
                     "call_title_fr": call.title_fr,
                     "call_title_en": call.title_en,
@@ -89,7 +89,7 @@ def measure(var_dir: Path, timeout=300):
                 target=call,
             )
         queued = time.perf_counter()
-        rows = Notification.objects.filter(kind="call_opened", object_id=call.pk, pk__gt=last_before)
+        rows = Notification.objects.filter(kind="call.opened", object_id=call.pk, pk__gt=last_before)
         deadline = time.monotonic() + timeout
         sent = 0
         while time.monotonic() < deadline:

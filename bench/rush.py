@@ -136,7 +136,7 @@ def _check(application_ids, records):
         .count()
     )
     receipts = (
-        Notification.objects.filter(kind="submission_receipt", object_id__in=application_ids)
+        Notification.objects.filter(kind="application.receipt", object_id__in=application_ids)
         .values("object_id")
         .annotate(n=Count("pk"))
     )

@@ -21,8 +21,7 @@ from notifications.services import notify_topic
 from . import rules
 from .actions import CallAction
 from .models import Call, Instrument, ReviewCriterion, RotationYear, Zone, ZoneCountry
-
-CALL_OPENED = "call_opened"
+from .notices import CALL_OPENED
 
 # Review criteria every new call starts with (source, PRI: "des projets scientifiques
 # d'excellence, à fort potentiel d'impact ... la complémentarité entre les équipes impliquées,

@@ -148,7 +148,11 @@ class NotificationAdmin(admin.ModelAdmin):
 
     @admin.action(description=_("Release the selected held letters"), permissions=["change"])
     def release(self, request, queryset):
-        count = services.release_held(queryset.values_list("pk", flat=True))
+        try:
+            count = services.release_held(queryset.values_list("pk", flat=True))
+        except services.ReleaseRefused as refusal:
+            self.message_user(request, str(refusal), messages.ERROR)
+            return
         self.message_user(
             request,
             ngettext("%(count)d letter released.", "%(count)d letters released.", count) % {"count": count},

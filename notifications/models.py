@@ -17,7 +17,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from .kinds import Kind
+from .kinds import kind_choices
 
 
 class Subscription(models.Model):
@@ -48,8 +48,6 @@ class InvalidTransition(Exception):
 
 
 class Notification(models.Model):
-    Kind = Kind
-
     class Status(models.TextChoices):
         HELD = "held", _("Held for review")
         PENDING = "pending", _("Pending")
@@ -74,7 +72,7 @@ class Notification(models.Model):
         related_name="notifications",
         verbose_name=_("recipient"),
     )
-    kind = models.CharField(_("kind"), max_length=32, choices=Kind.choices)
+    kind = models.CharField(_("kind"), max_length=32, choices=kind_choices)
     language = models.CharField(_("language"), max_length=8, choices=settings.LANGUAGES)
     context = models.JSONField(_("context"), default=dict, blank=True)
     content_type = models.ForeignKey(

@@ -1,6 +1,6 @@
 """Turn a notification into the subject, plain text and HTML of its e-mail, in its language.
 
-Templates live in notifications/templates/notifications/email/<kind>.<lang>.{subject.txt,txt,html}.
+Templates live in the declaring app's templates/notifications/email/<kind>.<lang>.{subject.txt,txt,html}.
 Text templates are rendered without HTML escaping. Missing context keys render as empty strings;
 a few derived values (call_title, closes_at_display, due_date_display, amount_display,
 outcome_display, url) are computed here so templates stay simple.

@@ -9,7 +9,7 @@ class ReviewsConfig(AppConfig):
     def ready(self):
         from applications.permissions import register_visibility_rule
 
-        from . import actions  # noqa: F401 (registers the reviews' audit actions)
+        from . import actions, notices  # noqa: F401 (declare the reviews' audit actions and notifications)
         from .permissions import assigned_reviewer_sees_application
 
         register_visibility_rule(assigned_reviewer_sees_application)
@@ -31,10 +31,3 @@ class ReviewsConfig(AppConfig):
         from . import personal_data
 
         register_section("reviews", personal_data.export, personal_data.erase, models=personal_data.MODELS)
-        try:
-            from notifications.signals import notifications_released
-        except ImportError:  # pragma: no cover - the outbox without the release signal
-            return
-        from .services import publish_released_decisions
-
-        notifications_released.connect(publish_released_decisions, dispatch_uid="reviews.publish_decisions")

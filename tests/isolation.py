@@ -18,7 +18,7 @@ def no_celery_broker(monkeypatch):
     (tests/notifications runs a real worker on Redis for that)."""
     import notifications.services
 
-    monkeypatch.setattr(notifications.services, "enqueue", lambda ids: None)
+    monkeypatch.setattr(notifications.services.queueing, "enqueue", lambda ids: None)
 
 
 @pytest.fixture(autouse=True)

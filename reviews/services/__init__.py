@@ -6,13 +6,13 @@ One module per part: ``invitations`` (reviewers, invitations, the conflict check
 Callers import from here: ``from reviews import services; services.save_review(...)``.
 """
 
-from .base import REMINDER_KINDS, DecisionRefused, ReviewError
+from ..notices import REMINDER_KINDS
+from .base import DecisionRefused, ReviewError
 from .decisions import (
     MAX_AMOUNT,
     ceiling_of,
     decision_published,
     held_letters,
-    publish_released_decisions,
     record_decision,
     release_decisions,
 )
@@ -53,7 +53,6 @@ __all__ = [
     "invite_reviewer",
     "launch_routing",
     "propose_replacement",
-    "publish_released_decisions",
     "queue_assignment_notifications",
     "record_decision",
     "recuse",

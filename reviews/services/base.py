@@ -3,10 +3,6 @@
 from django.contrib.auth import get_user_model
 from django.utils.translation import gettext_lazy as _
 
-from notifications.kinds import Kind
-
-REMINDER_KINDS = (Kind.REVIEW_REMINDER, Kind.REVIEW_OVERDUE)
-
 
 class ReviewError(Exception):
     """A change the portal refuses; `reasons` are messages for the reader (lazy or str)."""

@@ -15,10 +15,10 @@ from calls import rules
 from calls.models import Call
 from calls.rules.base import Money
 from calls.services import call_facts, mark_decided
-from notifications.kinds import Kind
 from notifications.models import Notification
 from notifications.services import cancel_pending, notify, release_held
 
+from .. import notices
 from ..actions import ReviewAction
 from ..models import Decision
 from .base import DecisionRefused, ReviewError, _require
@@ -110,10 +110,10 @@ def record_decision(application, outcome, amount, by_user):
             amount=amount,
             previous=previous,
         )
-        cancel_pending(decision, kinds=[Kind.DECISION])
+        cancel_pending(decision, kinds=[notices.DECISION])
         notify(
             locked.applicant,
-            Kind.DECISION,
+            notices.DECISION,
             {
                 "reference": locked.reference or "",
                 "application_title": locked.title,
@@ -132,7 +132,7 @@ def held_letters(call):
     decision_ids = Decision.objects.filter(application__call=call, released_at__isnull=True).values("pk")
     return (
         Notification.objects.filter(
-            kind=Kind.DECISION,
+            kind=notices.DECISION,
             status=Notification.Status.HELD,
             content_type=content_type,
             object_id__in=decision_ids,
@@ -157,7 +157,7 @@ def release_decisions(call, by_user, *, letter_ids=None):
         decision_ids = list(letters.values_list("object_id", flat=True))
         _publish(decision_ids, by_user)
         record(by_user, ReviewAction.DECISIONS_RELEASED, call, letters=len(ids))
-        released = release_held(ids)
+        released = release_held(ids, by_owner=True)
     return released
 
 
@@ -183,18 +183,3 @@ def _publish(decision_ids, by_user):
         if not pending:
             mark_decided(call, by_user)
     return count
-
-
-def publish_released_decisions(sender=None, notification_ids=(), **kwargs):
-    """Receiver of notifications_released (letters released from the outbox's admin): their
-    decisions are published as release_decisions() does (already done when it released them)."""
-    content_type = ContentType.objects.get_for_model(Decision)
-    decision_ids = list(
-        Notification.objects.filter(
-            pk__in=list(notification_ids), kind=Kind.DECISION, content_type=content_type
-        ).values_list("object_id", flat=True)
-    )
-    if not decision_ids:
-        return 0
-    with transaction.atomic():
-        return _publish(decision_ids, None)

@@ -5,9 +5,9 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from notifications.kinds import Kind
 from notifications.services import notify
 
+from .. import notices
 from ..models import ReviewerInvitation, ReviewerProfile
 from ..selectors import has_conflict
 from .base import ReviewError, _require
@@ -35,7 +35,7 @@ def invite_reviewer(call, reviewer, by_user):
         if created:
             notify(
                 reviewer,
-                Kind.REVIEWER_INVITATION,
+                notices.REVIEWER_INVITATION,
                 {"call_title_fr": call.title_fr, "call_title_en": call.title_en, "url_path": invitation.url_path},
                 target=invitation,
                 dedupe_key=f"reviewer_invitation:{invitation.pk}",

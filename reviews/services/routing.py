@@ -15,13 +15,12 @@ from applications.models import Application
 from applications.services import change_status_many
 from calls.models import Call
 from calls.services import start_review
-from notifications.kinds import Kind
 from notifications.services import Message, cancel_pending, notify_many
 
-from .. import routing_adapter
+from .. import notices, routing_adapter
 from ..actions import ReviewAction
 from ..models import ProposedAssignment, ReviewAssignment, RoutingProposal
-from .base import REMINDER_KINDS, ReviewError, _require
+from .base import ReviewError, _require
 from .invitations import check_assignable, ensure_profile
 
 logger = logging.getLogger(__name__)
@@ -182,7 +181,7 @@ def _assignment_messages(assignment):
     messages = [
         Message(
             assignment.reviewer,
-            Kind.ASSIGNMENT,
+            notices.ASSIGNMENT,
             {**context, "application_title": application.title},
             target=assignment,
             dedupe_key=f"assignment:{assignment.pk}",
@@ -192,7 +191,7 @@ def _assignment_messages(assignment):
         messages.append(
             Message(
                 assignment.reviewer,
-                Kind.REVIEW_REMINDER,
+                notices.REVIEW_REMINDER,
                 context,
                 target=assignment,
                 not_before=assignment.reminder_at,
@@ -202,7 +201,7 @@ def _assignment_messages(assignment):
     messages.append(
         Message(
             assignment.reviewer,
-            Kind.REVIEW_OVERDUE,
+            notices.REVIEW_OVERDUE,
             context,
             target=assignment,
             not_before=max(assignment.overdue_at, now),
@@ -303,7 +302,7 @@ def _end_assignment(assignment, status, reason, by_user, action=None):
         ended_at=timezone.now(),
         end_reason=reason,
     )
-    cancel_pending(assignment, kinds=[Kind.ASSIGNMENT, *REMINDER_KINDS])
+    cancel_pending(assignment, kinds=[notices.ASSIGNMENT, *notices.REMINDER_KINDS])
 
 
 def remove_assignment(assignment, by_user, reason=""):

@@ -9,9 +9,9 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from calls.models import ReviewCriterion
-from notifications.kinds import Kind
 from notifications.services import cancel_pending, notify
 
+from .. import notices
 from ..actions import ReviewAction
 from ..models import (
     SCORE_MAX,
@@ -24,7 +24,7 @@ from ..models import (
     RoutingProposal,
 )
 from ..selectors import has_conflict
-from .base import REMINDER_KINDS, ReviewError, _require, _staff_recipients
+from .base import ReviewError, _require, _staff_recipients
 from .routing import _default_due_date, _end_assignment, run_routing
 
 
@@ -35,11 +35,7 @@ def _working_assignment(assignment, by_user):
         .select_related("application", "call")
         .get(pk=assignment.pk)
     )
-    if (
-        locked.reviewer_id != by_user.pk
-        or not locked.is_active
-        or has_conflict(by_user, locked.application)
-    ):
+    if locked.reviewer_id != by_user.pk or not locked.is_active or has_conflict(by_user, locked.application):
         raise ReviewError(_("You are not assigned to this application."))
     return locked
 
@@ -97,7 +93,7 @@ def save_review(assignment, by_user, *, scores, recommendation="", general_comme
         review.save(update_fields=fields)
         if submit:
             review.transition(Review.Status.SUBMITTED, by=by_user, submitted_at=timezone.now())
-            cancel_pending(locked, kinds=REMINDER_KINDS)
+            cancel_pending(locked, kinds=notices.REMINDER_KINDS)
     return review
 
 
@@ -150,7 +146,7 @@ def _after_recusal(assignment, reason):
     for staff in _staff_recipients():
         notify(
             staff,
-            Kind.RECUSAL,
+            notices.RECUSAL,
             {
                 "reviewer_name": str(reviewer),
                 "reference": assignment.application.reference or "",

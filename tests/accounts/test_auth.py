@@ -38,7 +38,7 @@ def test_password_reset_link_goes_through_the_outbox_in_the_users_language_and_w
     response = submit("/fr/accounts/password-reset/", {"email": researcher.email.upper()})
     assert response.status_code == 302
     assert mail.outbox == []  # nothing leaves during the request nor the task: the outbox's worker sends it
-    notification = Notification.objects.get(recipient=researcher, kind="password_reset")
+    notification = Notification.objects.get(recipient=researcher, kind="account.password_reset")
     assert notification.language == "en"
     outbox.deliver(notification.pk)
     assert len(mail.outbox) == 1
@@ -60,7 +60,7 @@ def test_password_reset_for_an_unknown_address_answers_the_same_and_sends_nothin
     known = submit(reverse("password_reset"), {"email": researcher.email})
     unknown = submit(reverse("password_reset"), {"email": "nobody@example.org"})
     assert (known.status_code, known["Location"]) == (unknown.status_code, unknown["Location"])
-    assert Notification.objects.filter(kind="password_reset").count() == 1
+    assert Notification.objects.filter(kind="account.password_reset").count() == 1
 
 
 def test_one_person_may_be_researcher_and_reviewer():

@@ -93,9 +93,9 @@ def test_the_signup_task_does_what_fits_the_address(accounts, submit):
     assert list(User.objects.filter(email__in=[ACTIVE, UNVERIFIED]).order_by("pk").values()) == before
     sent = set(Notification.objects.values_list("recipient__email", "kind"))
     assert sent == {
-        (ACTIVE, "signup_existing_account"),
-        (UNVERIFIED, "account_verification"),
-        (UNKNOWN, "account_verification"),
+        (ACTIVE, "account.signup_existing"),
+        (UNVERIFIED, "account.verification"),
+        (UNKNOWN, "account.verification"),
     }
 
 
@@ -122,14 +122,14 @@ def test_the_password_reset_request_does_the_same_work_whatever_the_address(
 def test_the_password_reset_task_sends_a_link_to_an_active_account_only(accounts, submit):
     for email in ADDRESSES:
         submit(RESET, {"email": email})
-    assert list(Notification.objects.values_list("recipient__email", "kind")) == [(ACTIVE, "password_reset")]
+    assert list(Notification.objects.values_list("recipient__email", "kind")) == [(ACTIVE, "account.password_reset")]
 
 
 def test_five_password_reset_requests_in_a_row_send_one_email(accounts, submit):
     for index in range(5):
         response = submit(RESET, {"email": ACTIVE.upper() if index % 2 else ACTIVE})
         assert (response.status_code, response["Location"]) == (302, "/en/accounts/password-reset/sent/")
-    assert Notification.objects.filter(kind="password_reset").count() == 1
+    assert Notification.objects.filter(kind="account.password_reset").count() == 1
 
 
 def test_the_limit_per_address_is_counted_before_the_lookup(accounts):

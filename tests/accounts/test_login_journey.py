@@ -66,7 +66,7 @@ def test_a_newcomer_keeps_the_call_they_came_for_through_sign_up_and_verificatio
         },
     )
     assert response.status_code == 302
-    link = Notification.objects.get(kind="account_verification").context["url_path"]
+    link = Notification.objects.get(kind="account.verification").context["url_path"]
     response = client.get("/en" + link)
     assert response.status_code == 302
     assert response["Location"] == f"/en/accounts/login/?next={target.replace('/', '%2F')}"
@@ -90,7 +90,7 @@ def test_an_outside_next_is_never_kept(client, submit):
             "next": "https://evil.example/",
         },
     )
-    link = Notification.objects.get(kind="account_verification").context["url_path"]
+    link = Notification.objects.get(kind="account.verification").context["url_path"]
     assert client.get("/en" + link)["Location"] == "/en/accounts/login/"
 
 
@@ -102,7 +102,7 @@ def test_logging_in_before_verifying_says_so_and_offers_a_new_link(client, submi
     assert "Saisissez" not in page
     response = submit("/en/accounts/signup/resend/", {"email": user.email})
     assert response["Location"] == "/en/accounts/signup/sent/"
-    assert Notification.objects.filter(recipient=user, kind="account_verification").count() == 1
+    assert Notification.objects.filter(recipient=user, kind="account.verification").count() == 1
 
 
 def test_a_wrong_password_says_nothing_about_verification(client):
@@ -123,4 +123,4 @@ def test_the_french_login_error_is_correct_french(client):
 def test_a_new_link_is_never_sent_to_an_active_account(client, submit):
     user = ResearcherFactory()
     submit("/en/accounts/signup/resend/", {"email": user.email})
-    assert not Notification.objects.filter(recipient=user, kind="account_verification").exists()
+    assert not Notification.objects.filter(recipient=user, kind="account.verification").exists()

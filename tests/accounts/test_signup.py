@@ -39,7 +39,7 @@ def link_of(notification):
 
 
 def verification_link(user):
-    notification = Notification.objects.get(recipient=user, kind="account_verification")
+    notification = Notification.objects.get(recipient=user, kind="account.verification")
     return notification, link_of(notification)
 
 
@@ -147,7 +147,7 @@ def test_a_second_signup_changes_nothing_in_an_unverified_account_and_mails_its_
     the owner, greeting the second visitor's name) activated the second visitor's password."""
     submit(reverse("signup"), signup_data())
     owner = User.objects.get(email="jeanne.martin@inserm.fr")
-    first_link = link_of(Notification.objects.get(recipient=owner, kind="account_verification"))
+    first_link = link_of(Notification.objects.get(recipient=owner, kind="account.verification"))
     before = User.objects.values().get(pk=owner.pk)
 
     with time_machine.travel(timezone.now() + timedelta(minutes=11), tick=False):
@@ -169,7 +169,7 @@ def test_a_second_signup_changes_nothing_in_an_unverified_account_and_mails_its_
     assert User.objects.filter(email__iexact=owner.email).count() == 1
 
     # Its owner gets a fresh link, in their language, greeting them by their own name.
-    links = Notification.objects.filter(recipient=owner, kind="account_verification").order_by("id")
+    links = Notification.objects.filter(recipient=owner, kind="account.verification").order_by("id")
     assert links.count() == 2
     fresh = links.last()
     assert fresh.language == "en" and link_of(fresh) != first_link
@@ -193,7 +193,7 @@ def test_the_fresh_link_activates_the_owners_account_unchanged(client, submit):
     owner = User.objects.get(email="jeanne.martin@inserm.fr")
     with time_machine.travel(timezone.now() + timedelta(minutes=11), tick=False):
         submit(reverse("signup"), signup_data(first_name="Mallory", password1=OTHER_PASSWORD, password2=OTHER_PASSWORD))
-    fresh = Notification.objects.filter(recipient=owner, kind="account_verification").order_by("id").last()
+    fresh = Notification.objects.filter(recipient=owner, kind="account.verification").order_by("id").last()
     client.get(link_of(fresh))
     owner.refresh_from_db()
     assert owner.is_active and owner.check_password(PASSWORD) and owner.first_name == "Jeanne"
@@ -220,7 +220,7 @@ def test_signup_with_an_active_accounts_address_tells_its_owner_and_changes_noth
     assert User.objects.filter(email__iexact=researcher.email).count() == 1
 
     notification = Notification.objects.get(recipient=researcher)
-    assert notification.kind == "signup_existing_account"
+    assert notification.kind == "account.signup_existing"
     assert notification.language == "fr"
     assert notification.context["url_path"] == "/accounts/login/"
     message = render_message(notification)
@@ -234,7 +234,7 @@ def test_the_someone_tried_to_sign_up_message_exists_in_english(submit, research
     researcher.language = "en"
     researcher.save()
     submit("/fr/accounts/signup/", signup_data(email=researcher.email))
-    message = render_message(Notification.objects.get(recipient=researcher, kind="signup_existing_account"))
+    message = render_message(Notification.objects.get(recipient=researcher, kind="account.signup_existing"))
     assert message.subject == "Someone tried to sign up with your address"
     assert "tried to create an account" in message.text and "/en/accounts/login/" in message.text
     assert '"Forgotten password?"' in message.text
@@ -261,4 +261,4 @@ def test_an_account_created_between_the_lookup_and_the_insert_is_left_as_it_is(r
     )
     assert outcome == SignupOutcome.ACCOUNT_EXISTS
     assert User.objects.values().get(pk=researcher.pk) == before
-    assert Notification.objects.get(recipient=researcher).kind == "signup_existing_account"
+    assert Notification.objects.get(recipient=researcher).kind == "account.signup_existing"

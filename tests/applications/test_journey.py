@@ -46,7 +46,7 @@ def test_from_signup_to_a_submitted_tremplin_application_with_its_receipt(
             },
         )
     user = User.objects.get(email="young@inserm.fr")
-    verification = Notification.objects.get(recipient=user, kind="account_verification")
+    verification = Notification.objects.get(recipient=user, kind="account.verification")
     client.get("/en" + verification.context["url_path"])
     response = client.post("/en/accounts/login/", {"username": "young@inserm.fr", "password": PASSWORD}, follow=True)
     assert response.context["user"] == user
@@ -108,7 +108,7 @@ def test_from_signup_to_a_submitted_tremplin_application_with_its_receipt(
     assert "TREMPLIN-2026-0001" in response.content.decode()
     assert application.eligible is True
     assert application.requested_amount == 9500
-    receipt = Notification.objects.get(recipient=user, kind="submission_receipt")
+    receipt = Notification.objects.get(recipient=user, kind="application.receipt")
     assert receipt.context["reference"] == "TREMPLIN-2026-0001"
     assert receipt.context["url_path"] == f"/applications/{application.pk}/"
     assert receipt.context["call_title_en"] == "Springboards 2026"

@@ -24,7 +24,7 @@ pytestmark = pytest.mark.django_db
 
 
 def receipts(application):
-    return Notification.objects.filter(kind="submission_receipt", object_id=application.pk)
+    return Notification.objects.filter(kind="application.receipt", object_id=application.pk)
 
 
 def test_submission_freezes_the_report_in_both_languages_and_queues_one_receipt():

@@ -62,7 +62,7 @@ def test_opening_a_call_tells_the_researchers_subscribed_to_its_instrument(staff
     services.open_call(call, staff)
     notification = Notification.objects.get()
     assert notification.recipient == fan
-    assert notification.kind == "call_opened"
+    assert notification.kind == "call.opened"
     assert notification.context == {
         "call_title_fr": "Tremplins 2027",
         "call_title_en": "Springboards 2027",

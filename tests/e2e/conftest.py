@@ -47,7 +47,7 @@ def outbox_only(monkeypatch):
     """Notifications stay in the outbox: the journeys read the rows, no broker is needed."""
     import notifications.services
 
-    monkeypatch.setattr(notifications.services, "enqueue", lambda ids: None)
+    monkeypatch.setattr(notifications.services.queueing, "enqueue", lambda ids: None)
 
 
 @pytest.fixture(autouse=True)

@@ -52,7 +52,7 @@ def test_researcher_signs_up_drafts_fixes_the_budget_uploads_and_submits(browser
     assert not user.is_active
 
     # The link of the verification e-mail (read in the outbox) activates the account.
-    verification = Notification.objects.get(recipient=user, kind="account_verification")
+    verification = Notification.objects.get(recipient=user, kind="account.verification")
     assert verification.language == lang
     browser.go(f"/{lang}{verification.context['url_path']}")
     assert browser.path == f"/{lang}/accounts/login/"
@@ -131,6 +131,6 @@ def test_researcher_signs_up_drafts_fixes_the_budget_uploads_and_submits(browser
     assert application.reference == "TREMPLIN-2026-0001"
     assert application.reference in browser.text(".messages")
     assert application.reference in browser.text("h1 + p")
-    receipt = Notification.objects.get(recipient=user, kind="submission_receipt")
+    receipt = Notification.objects.get(recipient=user, kind="application.receipt")
     assert receipt.language == lang
     assert receipt.context["reference"] == application.reference

@@ -17,7 +17,7 @@ class NotificationFactory(factory.django.DjangoModelFactory):
         model = Notification
 
     recipient = factory.SubFactory(UserFactory)
-    kind = Notification.Kind.SUBMISSION_RECEIPT
+    kind = "application.receipt"
     language = factory.SelfAttribute("recipient.language")
     context = factory.LazyFunction(
         lambda: {"reference": "TREMPLIN-2026-0001", "application_title": "Cohorte", "url_path": "/applications/1/"}

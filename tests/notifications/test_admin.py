@@ -32,13 +32,13 @@ def no_broker(monkeypatch):
     from notifications import services
 
     queued = []
-    monkeypatch.setattr(services, "enqueue", queued.extend)
+    monkeypatch.setattr(services.queueing, "enqueue", queued.extend)
     return queued
 
 
 def decision_letter(**kwargs):
     return NotificationFactory(
-        kind=Notification.Kind.DECISION,
+        kind="decision.letter",
         status=Notification.Status.HELD,
         recipient=ResearcherFactory(language="en"),
         context={"reference": "PRI-2026-0009", "outcome": "rejected", "url_path": "/applications/9/"},
@@ -116,22 +116,23 @@ def test_saving_a_held_letter_unchanged_stores_no_edit(staff_client):
     assert (letter.subject_override, letter.body_override) == ("", "")
 
 
-def test_release_action_queues_held_letters_only(staff_client, no_broker, django_capture_on_commit_callbacks):
+def test_the_outbox_refuses_to_release_decision_letters_and_says_where_they_are_released(
+    staff_client, no_broker, django_capture_on_commit_callbacks
+):
+    """Releasing a decision letter publishes the decision: that happens on the ranking page, with
+    who released it (reviews.release_decisions), never from the outbox alone."""
     letters = [decision_letter() for _ in range(2)]
-    failed = NotificationFactory(status=Notification.Status.FAILED)
 
     with django_capture_on_commit_callbacks(execute=True):
         response = staff_client.post(
             CHANGELIST,
-            {"action": "release", "_selected_action": [letter.pk for letter in letters] + [failed.pk]},
+            {"action": "release", "_selected_action": [letter.pk for letter in letters]},
             follow=True,
         )
 
-    assert "2 letters released." in response.content.decode()
-    assert sorted(no_broker) == sorted(letter.pk for letter in letters)
-    assert set(Notification.objects.filter(pk__in=no_broker).values_list("status", flat=True)) == {"pending"}
-    failed.refresh_from_db()
-    assert failed.status == "failed"
+    assert "released from the ranking page of its call" in response.content.decode()
+    assert no_broker == []
+    assert set(Notification.objects.values_list("status", flat=True)) == {"held"}
 
 
 def test_resend_action_gives_failed_notifications_fresh_attempts(

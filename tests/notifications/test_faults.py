@@ -53,9 +53,7 @@ def test_worker_killed_mid_delivery_yields_exactly_one_message(transactional_db,
     worker = start_worker_process(tmp_path, marker)
     try:
         with transaction.atomic():
-            notification = services.notify(
-                ResearcherFactory(), Notification.Kind.SUBMISSION_RECEIPT, {"reference": "PRI-2026-0001"}
-            )
+            notification = services.notify(ResearcherFactory(), "application.receipt", {"reference": "PRI-2026-0001"})
         wait_until(marker.exists, timeout=60)
         os.kill(worker.pid, signal.SIGKILL)  # no warm shutdown, no ack, no cleanup
         worker.wait(timeout=10)
@@ -93,7 +91,7 @@ def test_review_reminder_goes_out_on_its_day_and_not_again(celery_worker, mail_f
         with transaction.atomic():
             return services.notify(
                 reviewer,
-                Notification.Kind.REVIEW_REMINDER,
+                "review.reminder",
                 context,
                 not_before=datetime(2026, 3, 17, 8, 0, tzinfo=PARIS),
                 dedupe_key=key,
@@ -125,13 +123,13 @@ def test_reminder_cancelled_when_the_review_is_submitted_is_never_sent(celery_wo
     with transaction.atomic():
         reminder = services.notify(
             reviewer,
-            Notification.Kind.REVIEW_REMINDER,
+            "review.reminder",
             {"reference": "X"},
             target=reviewer,
             not_before=timezone.now() + timedelta(days=2),
             dedupe_key="review_reminder:99",
         )
-    assert services.cancel_pending(reviewer, [Notification.Kind.REVIEW_REMINDER]) == 1
+    assert services.cancel_pending(reviewer, ["review.reminder"]) == 1
     with time_machine.travel(timezone.now() + timedelta(days=3), tick=True):
         tasks.sweep.delay().get(timeout=20)
     assert status_of(reminder) == Notification.Status.CANCELLED

@@ -6,8 +6,7 @@ import pytest
 from django.template.loader import get_template
 from django.utils import timezone
 
-from notifications import services
-from notifications.kinds import EXPECTED_CONTEXT, Kind
+from notifications import kinds, services
 from notifications.models import InvalidTransition, Notification, Subscription
 from notifications.rendering import render_message
 from tests.factories import CallFactory, ResearcherFactory, StaffFactory
@@ -19,14 +18,14 @@ pytestmark = pytest.mark.django_db
 def test_notification_is_in_the_recipients_language_unless_told_otherwise():
     researcher = ResearcherFactory(language="en")
 
-    assert services.notify(researcher, "submission_receipt", {}).language == "en"
-    assert services.notify(researcher, "submission_receipt", {}, language="fr").language == "fr"
-    assert services.notify(researcher, "submission_receipt", {}, language="de").language == "fr"
+    assert services.notify(researcher, "application.receipt", {}).language == "en"
+    assert services.notify(researcher, "application.receipt", {}, language="fr").language == "fr"
+    assert services.notify(researcher, "application.receipt", {}, language="de").language == "fr"
 
 
 def test_context_with_values_json_cannot_store_is_refused():
     with pytest.raises(TypeError, match="plain JSON"):
-        services.notify(ResearcherFactory(), "decision", {"amount": timezone.now()})
+        services.notify(ResearcherFactory(), "decision.letter", {"amount": timezone.now()})
 
 
 def test_unknown_kind_is_refused():
@@ -36,7 +35,7 @@ def test_unknown_kind_is_refused():
 
 def test_event_queues_delivery_only_when_its_transaction_commits(django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks() as callbacks:
-        notification = services.notify(ResearcherFactory(), "assignment", {"reference": "A-1"})
+        notification = services.notify(ResearcherFactory(), "review.assignment", {"reference": "A-1"})
 
     assert notification.status == Notification.Status.PENDING
     assert len(callbacks) == 1
@@ -44,18 +43,18 @@ def test_event_queues_delivery_only_when_its_transaction_commits(django_capture_
 
 def test_decision_letter_is_held_and_not_queued(django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks() as callbacks:
-        letter = services.notify(ResearcherFactory(), "decision", {"reference": "A-1", "outcome": "rejected"})
+        letter = services.notify(ResearcherFactory(), "decision.letter", {"reference": "A-1", "outcome": "rejected"})
 
     assert letter.status == Notification.Status.HELD
     assert callbacks == []
 
 
 def test_release_moves_held_letters_to_pending_and_queues_them(django_capture_on_commit_callbacks):
-    letters = [services.notify(ResearcherFactory(), "decision", {}) for _ in range(3)]
-    receipt = services.notify(ResearcherFactory(), "submission_receipt", {})
+    letters = [services.notify(ResearcherFactory(), "decision.letter", {}) for _ in range(3)]
+    receipt = services.notify(ResearcherFactory(), "application.receipt", {})
 
     with django_capture_on_commit_callbacks() as callbacks:
-        released = services.release_held([letter.pk for letter in letters[:2]] + [receipt.pk])
+        released = services.release_held([letter.pk for letter in letters[:2]] + [receipt.pk], by_owner=True)
 
     assert released == 2
     assert len(callbacks) == 1
@@ -65,14 +64,14 @@ def test_release_moves_held_letters_to_pending_and_queues_them(django_capture_on
 
 def test_scheduled_notification_is_not_queued_before_its_time(django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks() as callbacks:
-        services.notify(ResearcherFactory(), "review_reminder", {}, not_before=timezone.now() + timedelta(days=1))
+        services.notify(ResearcherFactory(), "review.reminder", {}, not_before=timezone.now() + timedelta(days=1))
     assert callbacks == []
 
 
 def test_same_dedupe_key_creates_one_notification():
     reviewer = ResearcherFactory()
-    first = services.notify(reviewer, "review_reminder", {"reference": "A"}, dedupe_key="review_reminder:5:2026-03-17")
-    second = services.notify(reviewer, "review_reminder", {"reference": "A"}, dedupe_key="review_reminder:5:2026-03-17")
+    first = services.notify(reviewer, "review.reminder", {"reference": "A"}, dedupe_key="review_reminder:5:2026-03-17")
+    second = services.notify(reviewer, "review.reminder", {"reference": "A"}, dedupe_key="review_reminder:5:2026-03-17")
 
     assert first.pk == second.pk
     assert Notification.objects.count() == 1
@@ -80,13 +79,13 @@ def test_same_dedupe_key_creates_one_notification():
 
 def test_cancel_pending_cancels_what_waits_about_the_target_but_not_what_was_sent():
     call, other_call = CallFactory(), CallFactory()
-    waiting = services.notify(ResearcherFactory(), "review_reminder", {}, target=call)
-    held = services.notify(ResearcherFactory(), "decision", {}, target=call)
-    sent = NotificationFactory(kind="review_reminder", target=call, status=Notification.Status.SENT)
-    other_kind = services.notify(ResearcherFactory(), "assignment", {}, target=call)
-    other_target = services.notify(ResearcherFactory(), "review_reminder", {}, target=other_call)
+    waiting = services.notify(ResearcherFactory(), "review.reminder", {}, target=call)
+    held = services.notify(ResearcherFactory(), "decision.letter", {}, target=call)
+    sent = NotificationFactory(kind="review.reminder", target=call, status=Notification.Status.SENT)
+    other_kind = services.notify(ResearcherFactory(), "review.assignment", {}, target=call)
+    other_target = services.notify(ResearcherFactory(), "review.reminder", {}, target=other_call)
 
-    assert services.cancel_pending(call, ["review_reminder", "decision"]) == 2
+    assert services.cancel_pending(call, ["review.reminder", "decision.letter"]) == 2
 
     statuses = dict(Notification.objects.values_list("pk", "status"))
     assert statuses[waiting.pk] == statuses[held.pk] == "cancelled"
@@ -144,7 +143,7 @@ def test_sweeper_resets_deliveries_stuck_in_sending_only_after_the_timeout(
 @pytest.fixture
 def queued_ids(monkeypatch):
     queued = []
-    monkeypatch.setattr(services, "enqueue", queued.extend)
+    monkeypatch.setattr(services.queueing, "enqueue", queued.extend)
     return queued
 
 
@@ -168,8 +167,17 @@ def test_sweeper_queues_only_what_is_due_and_not_recently_queued(queued_ids, dja
     assert result.queued == 3
 
 
+# Every kind each app declares (the apps' ready() ran before collection).
+DECLARED = sorted(kinds.declared())
+
+
+def test_each_app_declares_its_kinds_namespaced():
+    assert {"call.opened", "application.receipt", "review.assignment", "decision.letter"} <= set(DECLARED)
+    assert all("." in code for code in DECLARED)
+
+
 @pytest.mark.parametrize("language", ["fr", "en"])
-@pytest.mark.parametrize("kind", Kind.values)
+@pytest.mark.parametrize("kind", DECLARED)
 def test_every_kind_renders_in_both_languages_even_with_an_empty_context(kind, language):
     for suffix in ("subject.txt", "txt", "html"):
         get_template(f"notifications/email/{kind}.{language}.{suffix}")  # no silent fallback to French
@@ -182,9 +190,9 @@ def test_every_kind_renders_in_both_languages_even_with_an_empty_context(kind, l
     assert "Inserm" in message.text
 
 
-@pytest.mark.parametrize("kind", Kind.values)
+@pytest.mark.parametrize("kind", DECLARED)
 def test_every_kind_documents_its_context_keys(kind):
-    assert "url_path" in EXPECTED_CONTEXT[kind]
+    assert "url_path" in kinds.get(kind).context
 
 
 def test_call_opened_shows_the_title_and_closing_time_in_the_recipients_language():
@@ -196,10 +204,10 @@ def test_call_opened_shows_the_title_and_closing_time_in_the_recipients_language
         "url_path": "/calls/3/",
     }
     french = NotificationFactory.build(
-        recipient=StaffFactory.build(), kind="call_opened", language="fr", context=context
+        recipient=StaffFactory.build(), kind="call.opened", language="fr", context=context
     )
     english = NotificationFactory.build(
-        recipient=StaffFactory.build(), kind="call_opened", language="en", context=context
+        recipient=StaffFactory.build(), kind="call.opened", language="en", context=context
     )
 
     fr, en = render_message(french), render_message(english)
@@ -215,7 +223,7 @@ def test_call_opened_shows_the_title_and_closing_time_in_the_recipients_language
 def test_decision_amount_is_shown_in_euros_in_french():
     letter = NotificationFactory.build(
         recipient=StaffFactory.build(),
-        kind="decision",
+        kind="decision.letter",
         language="fr",
         context={"reference": "PRI-2026-0003", "outcome": "funded", "amount": "15000.00"},
     )
@@ -229,7 +237,7 @@ def test_decision_amount_is_shown_in_euros_in_french():
 def test_staff_edits_replace_the_subject_and_text_and_html_is_escaped():
     letter = NotificationFactory.build(
         recipient=StaffFactory.build(),
-        kind="decision",
+        kind="decision.letter",
         language="en",
         context={"reference": "R"},
         subject_override="About <your> application",
@@ -288,7 +296,7 @@ def test_delivery_abandoned_by_a_dead_worker_is_taken_over_after_the_timeout(set
 
 def test_verification_link_reaches_a_researcher_whose_account_is_not_active_yet(mail_folder):
     researcher = ResearcherFactory(is_active=False, language="en")
-    notification = services.notify(researcher, "account_verification", {"url_path": "/accounts/verify/abc/"})
+    notification = services.notify(researcher, "account.verification", {"url_path": "/accounts/verify/abc/"})
 
     assert services.deliver(notification.pk).result == "sent"
 
@@ -297,23 +305,24 @@ def test_verification_link_reaches_a_researcher_whose_account_is_not_active_yet(
     assert "http://127.0.0.1:8000/en/accounts/verify/abc/" in message.get_body(("plain",)).get_content()
 
 
-def test_releasing_held_letters_tells_upper_apps_which_were_released(db):
+def test_a_kind_released_by_its_owner_is_released_by_nobody_else(db):
     from notifications.models import Notification
-    from notifications.services import notify, release_held
-    from notifications.signals import notifications_released
+    from notifications.services import ReleaseRefused, notify, release_held
     from tests.factories import ResearcherFactory
 
-    held = notify(ResearcherFactory(), "decision", {"reference": "PRI-2026-0001", "outcome": "funded", "amount": "1"})
+    held = notify(ResearcherFactory(), "decision.letter", {"reference": "PRI-2026-0001", "outcome": "funded"})
     assert held.status == Notification.Status.HELD
-    received = []
+    with pytest.raises(ReleaseRefused):
+        release_held([held.pk])
+    assert Notification.objects.get(pk=held.pk).status == Notification.Status.HELD
+    assert release_held([held.pk], by_owner=True) == 1
+    assert release_held([held.pk], by_owner=True) == 0  # already released
 
-    def receiver(sender, notification_ids, **kwargs):
-        received.append(list(notification_ids))
 
-    notifications_released.connect(receiver)
-    try:
-        assert release_held([held.pk]) == 1
-        assert release_held([held.pk]) == 0  # already released: no second signal
-    finally:
-        notifications_released.disconnect(receiver)
-    assert received == [[held.pk]]
+def test_an_undeclared_kind_is_refused(db):
+    from notifications.kinds import UnknownKind
+    from notifications.services import notify
+    from tests.factories import ResearcherFactory
+
+    with pytest.raises(UnknownKind):
+        notify(ResearcherFactory(), "decision", {})

@@ -36,7 +36,7 @@ def test_funding_over_the_ceiling_is_refused_with_the_reason(in_review, staff):
     assert "10,000.01 EUR exceed the ceiling of 10,000 EUR" in message
     assert in_review.reference in message
     assert not Decision.objects.exists()
-    assert not Notification.objects.filter(kind="decision").exists()
+    assert not Notification.objects.filter(kind="decision.letter").exists()
 
 
 def test_funding_at_the_ceiling_is_accepted(in_review, staff):
@@ -79,14 +79,14 @@ def test_over_ceiling_on_the_decision_page_shows_the_reason_at_the_amount(client
 
 def test_decision_letter_is_held_and_the_researcher_sees_nothing_until_release(client, in_review, staff):
     decision = services.record_decision(in_review, "funded", Decimal("9000"), staff)
-    letter = Notification.objects.get(kind="decision")
+    letter = Notification.objects.get(kind="decision.letter")
     assert letter.status == Notification.Status.HELD
     assert letter.recipient == in_review.applicant and letter.context["amount"] == "9000.00"
     assert letter.context["url_path"] == f"/reviews/decisions/{in_review.pk}/"
     client.force_login(in_review.applicant)
     assert client.get(url("decision", in_review.pk)).status_code == 404
 
-    outbox.release_held([letter.pk])
+    services.release_decisions(in_review.call, staff)
 
     decision.refresh_from_db()
     in_review.refresh_from_db()
@@ -97,16 +97,32 @@ def test_decision_letter_is_held_and_the_researcher_sees_nothing_until_release(c
     assert Call.objects.get(pk=in_review.call_id).status == Call.Status.DECIDED
 
 
-def test_researcher_sees_the_decision_once_the_letter_left_held_even_without_the_signal(client, in_review, staff):
+def test_a_decision_is_published_by_its_release_only_never_by_the_letter_s_status(client, in_review, staff):
+    """One source of truth: released_at. A letter that left the outbox some other way (a
+    database edit) publishes nothing; the release from the ranking page does."""
     services.record_decision(in_review, "rejected", None, staff)
-    Notification.objects.filter(kind="decision").update(status=Notification.Status.SENT)
+    Notification.objects.filter(kind="decision.letter").update(status=Notification.Status.SENT)
     client.force_login(in_review.applicant)
+    assert client.get(url("decision", in_review.pk)).status_code == 404
+    Notification.objects.filter(kind="decision.letter").update(status=Notification.Status.HELD)
+    services.release_decisions(in_review.call, staff)
     assert client.get(url("decision", in_review.pk)).status_code == 200
+
+
+def test_the_outbox_cannot_release_a_decision_letter_behind_the_decisions_back(in_review, staff):
+    services.record_decision(in_review, "funded", Decimal("5000"), staff)
+    letter = Notification.objects.get(kind="decision.letter")
+    with pytest.raises(outbox.ReleaseRefused) as refusal:
+        outbox.release_held([letter.pk])
+    assert "page de classement" in str(refusal.value)
+    letter.refresh_from_db()
+    assert letter.status == Notification.Status.HELD
+    assert Decision.objects.get().released_at is None
 
 
 def test_another_user_never_sees_a_decision(client, in_review, staff, researcher):
     services.record_decision(in_review, "rejected", None, staff)
-    outbox.release_held(Notification.objects.filter(kind="decision").values_list("pk", flat=True))
+    services.release_decisions(in_review.call, staff)
     client.force_login(researcher)
     assert client.get(url("decision", in_review.pk)).status_code == 404
 
@@ -114,14 +130,14 @@ def test_another_user_never_sees_a_decision(client, in_review, staff, researcher
 def test_changing_a_held_decision_cancels_the_previous_letter(in_review, staff):
     services.record_decision(in_review, "waitlisted", None, staff)
     services.record_decision(in_review, "funded", Decimal("5000"), staff)
-    statuses = list(Notification.objects.filter(kind="decision").order_by("pk").values_list("status", flat=True))
+    statuses = list(Notification.objects.filter(kind="decision.letter").order_by("pk").values_list("status", flat=True))
     assert statuses == ["cancelled", "held"]
     assert Decision.objects.get().outcome == "funded"
 
 
 def test_released_decision_can_no_longer_change(in_review, staff):
     services.record_decision(in_review, "rejected", None, staff)
-    outbox.release_held(Notification.objects.filter(kind="decision").values_list("pk", flat=True))
+    services.release_decisions(in_review.call, staff)
     with pytest.raises(services.DecisionRefused):
         services.record_decision(in_review, "funded", Decimal("100"), staff)
 
@@ -149,7 +165,7 @@ def test_staff_read_each_held_letter_then_release_them_from_the_ranking(call, st
     assert Decision.objects.filter(released_at__isnull=False).count() == 2
     assert set(Application.objects.values_list("status", flat=True)) == {"decided"}
     assert Call.objects.get(pk=call.pk).status == Call.Status.DECIDED
-    assert not Notification.objects.filter(kind="decision", status="held").exists()
+    assert not Notification.objects.filter(kind="decision.letter", status="held").exists()
     event = AuditEvent.objects.get(action=ReviewAction.DECISIONS_RELEASED)
     assert event.actor == staff
     assert "Read and release" not in client.get(url("ranking", call.pk)).content.decode()

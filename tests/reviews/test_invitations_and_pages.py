@@ -18,10 +18,10 @@ def test_staff_invitation_makes_a_reviewer_and_queues_the_invitation(call, staff
     invitation = services.invite_reviewer(call, expert, staff)
     expert.refresh_from_db()
     assert expert.is_reviewer and ReviewerProfile.objects.filter(user=expert).exists()
-    letter = Notification.objects.get(kind="reviewer_invitation")
+    letter = Notification.objects.get(kind="review.invitation")
     assert letter.recipient == expert and letter.context["url_path"] == f"/reviews/invitations/{invitation.pk}/"
     services.invite_reviewer(call, expert, staff)
-    assert Notification.objects.filter(kind="reviewer_invitation").count() == 1
+    assert Notification.objects.filter(kind="review.invitation").count() == 1
 
 
 def test_reviewer_accepts_then_is_in_the_pool(client, call, staff):

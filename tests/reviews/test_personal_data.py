@@ -217,7 +217,7 @@ def test_erasure_waits_while_the_reviewer_has_an_application_to_review_then_goes
     with pytest.raises(personal_data.ErasureError) as refused:
         personal_data.erase(request, staff)
 
-    assert "application to review that is not decided yet" in str(refused.value)
+    assert "candidature à évaluer qui n'est pas encore décidée" in str(refused.value)
     request.refresh_from_db()
     assert request.status == ErasureRequest.Status.PENDING
     assert ReviewerProfile.objects.filter(user=reviewer).exists()

@@ -39,13 +39,13 @@ def test_recusal_ends_the_assignment_notifies_staff_and_proposes_a_replacement(c
     assignment = ReviewAssignment.objects.get(application=application, reviewer=first)
     assert assignment.status == ReviewAssignment.Status.RECUSED
     assert assignment.end_reason == "I co-authored with the applicant."
-    recusals = Notification.objects.filter(kind="recusal")
+    recusals = Notification.objects.filter(kind="review.recusal")
     assert set(recusals.values_list("recipient", flat=True)) == {staff.pk, other_staff.pk}
     assert recusals.first().context["reason"] == "I co-authored with the applicant."
     cancelled = set(
-        Notification.objects.filter(object_id=assignment.pk, kind__startswith="review_").values_list(
-            "status", flat=True
-        )
+        Notification.objects.filter(
+            object_id=assignment.pk, kind__in=["review.reminder", "review.overdue"]
+        ).values_list("status", flat=True)
     )
     assert cancelled == {"cancelled"}
     replacement = RoutingProposal.objects.get(application=application)
@@ -99,4 +99,4 @@ def test_reminders_are_queued_once_per_assignment(routed):
     application, first, _second, _spare = routed
     assignment = ReviewAssignment.objects.get(application=application, reviewer=first)
     queue_assignment_notifications([assignment])  # a retry creates nothing new
-    assert Notification.objects.filter(object_id=assignment.pk, kind="review_reminder").count() == 1
+    assert Notification.objects.filter(object_id=assignment.pk, kind="review.reminder").count() == 1

@@ -102,10 +102,10 @@ def test_proposal_adjusted_then_confirmed_creates_assignments_and_notifications(
     assert call.status == Call.Status.IN_REVIEW
     assignment = ReviewAssignment.objects.get(application=apps[1])
     rows = {n.kind: n for n in Notification.objects.filter(object_id=assignment.pk, recipient=reviewers[2])}
-    assert set(rows) == {"assignment", "review_reminder", "review_overdue"}
-    assert rows["assignment"].context["url_path"] == f"/reviews/applications/{apps[1].pk}/"
-    assert timezone.localtime(rows["review_reminder"].not_before).date() == assignment.due_date - timedelta(days=3)
-    assert timezone.localtime(rows["review_overdue"].not_before).date() == assignment.due_date + timedelta(days=1)
+    assert set(rows) == {"review.assignment", "review.reminder", "review.overdue"}
+    assert rows["review.assignment"].context["url_path"] == f"/reviews/applications/{apps[1].pk}/"
+    assert timezone.localtime(rows["review.reminder"].not_before).date() == assignment.due_date - timedelta(days=3)
+    assert timezone.localtime(rows["review.overdue"].not_before).date() == assignment.due_date + timedelta(days=1)
     proposal.refresh_from_db()
     assert proposal.status == RoutingProposal.Status.CONFIRMED
     with pytest.raises(services.ReviewError):

@@ -12,7 +12,6 @@ from decimal import Decimal
 from django.utils import timezone
 
 from applications.models import Application
-from notifications.kinds import Kind
 from notifications.models import Notification
 from reviews.models import ConflictOfInterest, Decision, ReviewerInvitation, RoutingProposal
 from tests.applications.factories import ProfileFactory, complete_application
@@ -91,7 +90,7 @@ def build_world():
         due_date=timezone.localdate() + timedelta(days=20),
         created_by=staff,
     )
-    Notification.objects.create(recipient=owner, kind=Kind.SUBMISSION_RECEIPT, language="fr", context={})
+    Notification.objects.create(recipient=owner, kind="application.receipt", language="fr", context={})
     users = {
         "anonymous": None,
         "owner": owner,

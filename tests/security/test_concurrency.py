@@ -12,7 +12,6 @@ from applications import services as application_services
 from applications.actions import ApplicationAction
 from applications.models import Application, ReferenceCounter
 from calls.models import Call
-from notifications.kinds import Kind
 from notifications.models import Notification
 from reviews import services
 from reviews.actions import ReviewAction
@@ -57,7 +56,7 @@ def test_two_submits_of_the_same_application_at_once_make_one_submission():
     assert application.status == Application.Status.SUBMITTED
     assert {result.reference for result in results} == {application.reference}
     assert ReferenceCounter.objects.get().last_number == 1
-    assert Notification.objects.filter(kind="submission_receipt", recipient=applicant).count() == 1
+    assert Notification.objects.filter(kind="application.receipt", recipient=applicant).count() == 1
     assert AuditEvent.objects.filter(action=ApplicationAction.SUBMITTED).count() == 1
 
 
@@ -89,7 +88,7 @@ def test_two_staff_deciding_the_same_application_at_once_leave_one_decision_and_
     )
     assert all(isinstance(result, Decision) for result in results), results
     decision = Decision.objects.get(application=application)
-    letters = Notification.objects.filter(kind=Kind.DECISION).exclude(status=Notification.Status.CANCELLED)
+    letters = Notification.objects.filter(kind="decision.letter").exclude(status=Notification.Status.CANCELLED)
     assert letters.count() == 1
     assert letters.get().context["outcome"] == decision.outcome
     assert letters.get().object_id == decision.pk

@@ -37,7 +37,7 @@ def test_the_download_holds_the_researcher_s_profile_applications_partners_budge
     assert draft["partners"][0]["institution"] == "University of Tokyo"
     assert draft["budget"][0]["amount"] == "8000.00"
     assert draft["attachments"][0]["file_name"] == "project.pdf"
-    assert [mail["kind"] for mail in data["notifications"]["emails"]] == ["submission_receipt"]
+    assert [mail["kind"] for mail in data["notifications"]["emails"]] == ["application.receipt"]
     assert other_title not in response.content.decode()
 
 
@@ -86,7 +86,7 @@ def test_staff_erase_drafts_and_profile_keep_decided_applications_and_close_the_
     Application.objects.filter(pk=decided.pk).update(status=Application.Status.DECIDED, reference="TREMPLIN-2026-0001")
     stored_file = media_root / draft.attachments.get().file.name
     assert stored_file.exists()
-    Notification.objects.create(recipient=owner, kind="submission_receipt", language="fr", context={})
+    Notification.objects.create(recipient=owner, kind="application.receipt", language="fr", context={})
     logged_in(owner).post("/en/accounts/my-data/", {"confirm": "on"})
     staff = StaffFactory()
     with django_capture_on_commit_callbacks(execute=True):

@@ -114,10 +114,10 @@ def test_erasure_deletes_login_records_second_factor_groups_and_outbox_and_keeps
     Client().post(LOGIN, {"username": "camille@inserm.example", "password": PASSWORD}, REMOTE_ADDR="10.0.0.8")
     Client().post(LOGIN, {"username": "camille@inserm.example", "password": "wrong"}, REMOTE_ADDR="10.0.0.7")
     Subscription.objects.create(user=user, topic="instrument:tremplin")
-    Notification.objects.create(recipient=user, kind="submission_receipt", language="fr", context={})
+    Notification.objects.create(recipient=user, kind="application.receipt", language="fr", context={})
     other = ResearcherFactory(email="someone.else@inserm.example")
     Client().post(LOGIN, {"username": other.email, "password": PASSWORD}, REMOTE_ADDR="10.0.0.9")
-    Notification.objects.create(recipient=other, kind="submission_receipt", language="fr", context={})
+    Notification.objects.create(recipient=other, kind="application.receipt", language="fr", context={})
     assert AccessLog.objects.filter(username="camille@inserm.example").exists()
     assert AccessAttempt.objects.filter(username="camille@inserm.example").exists()
 
@@ -145,14 +145,14 @@ def test_a_letter_held_for_staff_is_not_in_the_download_until_it_is_released():
     user = ResearcherFactory()
     Notification.objects.create(
         recipient=user,
-        kind="decision",
+        kind="decision.letter",
         language="en",
         context={},
         status=Notification.Status.HELD,
         subject="Decision on your application TREMPLIN-2026-0001: Funded",
     )
     Notification.objects.create(
-        recipient=user, kind="submission_receipt", language="en", context={}, subject="Your application is received"
+        recipient=user, kind="application.receipt", language="en", context={}, subject="Your application is received"
     )
     client = Client()
     client.force_login(user)

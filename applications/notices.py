@@ -1,0 +1,22 @@
+"""The notifications applications send (declared with the outbox on import; see
+notifications/kinds.py). The account e-mails are sent from here too: accounts imports neither
+notifications nor any app of ours, and tells by signals (applications/signals.py)."""
+
+from django.utils.translation import gettext_lazy as _
+
+from notifications.kinds import declare
+
+#: To the applicant, at submission.
+SUBMISSION_RECEIPT = declare(
+    "application.receipt",
+    _("Submission receipt"),
+    context=("reference", "application_title", "call_title_fr", "call_title_en", "url_path"),
+)
+#: To a new, still inactive, researcher (sent whatever is_active says): the verification link.
+ACCOUNT_VERIFICATION = declare("account.verification", _("Account verification"), context=("url_path",))
+#: To a user who asked for a new password: the reset link (it expires after PASSWORD_RESET_TIMEOUT).
+PASSWORD_RESET = declare("account.password_reset", _("Password reset"), context=("url_path",))
+#: To the owner of an active account whose address someone signed up with: the login page.
+SIGNUP_EXISTING_ACCOUNT = declare(
+    "account.signup_existing", _("Sign-up with the address of an account"), context=("url_path",)
+)
