@@ -22,8 +22,8 @@ from django.contrib.auth.tokens import default_token_generator
 from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import translation
-from django.utils.encoding import force_bytes
-from django.utils.http import urlsafe_base64_encode
+from django.utils.encoding import force_bytes, force_str
+from django.utils.http import urlsafe_base64_decode, urlsafe_base64_encode
 
 from . import throttle
 from .models import User
@@ -137,6 +137,28 @@ def _complete_signup(email, first_name, last_name, language, password_hash):
         return SignupOutcome.ACCOUNT_EXISTS
     # Deactivated (by staff, or erased on request): reopening it is staff's decision, not a link's.
     return SignupOutcome.ACCOUNT_CLOSED
+
+
+class Verification(StrEnum):
+    ACTIVATED = "activated"
+    ALREADY_ACTIVE = "already_active"
+    INVALID = "invalid"
+
+
+def verify_email(uidb64, token):
+    """The verification link followed: the account it names becomes active, once. An account
+    already active whose link no longer checks (it was used) is ALREADY_ACTIVE; anything else
+    (altered, expired, unknown) is INVALID and changes nothing."""
+    try:
+        user = User.objects.get(pk=force_str(urlsafe_base64_decode(uidb64)))
+    except (TypeError, ValueError, OverflowError, User.DoesNotExist):
+        return Verification.INVALID
+    if email_verification_token.check_token(user, token):
+        if not user.is_active:
+            user.is_active = True
+            user.save(update_fields=["is_active"])
+        return Verification.ACTIVATED
+    return Verification.ALREADY_ACTIVE if user.is_active else Verification.INVALID
 
 
 def request_verification_resend(email):

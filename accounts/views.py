@@ -4,7 +4,6 @@ import json
 
 from django.conf import settings
 from django.contrib import messages
-from django.contrib.auth import get_user_model
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.serializers.json import DjangoJSONEncoder
@@ -12,13 +11,12 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse, reverse_lazy
 from django.utils import timezone
-from django.utils.encoding import force_str
-from django.utils.http import url_has_allowed_host_and_scheme, urlencode, urlsafe_base64_decode
+from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.utils.translation import gettext as _
 from django.views import View
 from django.views.generic import FormView, TemplateView
 
-from . import personal_data, throttle, two_factor
+from . import personal_data, services, throttle, two_factor
 from .forms import (
     ErasureRequestForm,
     LoginForm,
@@ -27,7 +25,6 @@ from .forms import (
     SignupForm,
     TokenForm,
 )
-from .tokens import email_verification_token
 
 
 class RequestsPerIPLimitMixin:
@@ -127,18 +124,12 @@ class VerifyEmailView(View):
     """Following the link activates the account once; an old or altered link says so."""
 
     def get(self, request, uidb64, token):
-        User = get_user_model()
-        try:
-            user = User.objects.get(pk=force_str(urlsafe_base64_decode(uidb64)))
-        except (TypeError, ValueError, OverflowError, User.DoesNotExist):
-            user = None
-        if user is not None and user.is_active and not email_verification_token.check_token(user, token):
+        outcome = services.verify_email(uidb64, token)
+        if outcome == services.Verification.ALREADY_ACTIVE:
             messages.info(request, _("Your e-mail address is already verified: log in."))
             return self.to_login(request)
-        if user is None or not email_verification_token.check_token(user, token):
+        if outcome == services.Verification.INVALID:
             return TemplateView.as_view(template_name="registration/signup_invalid.html")(request)
-        user.is_active = True
-        user.save(update_fields=["is_active"])
         messages.success(request, _("Your e-mail address is verified: you may log in."))
         return self.to_login(request)
 

@@ -262,3 +262,25 @@ def test_an_account_created_between_the_lookup_and_the_insert_is_left_as_it_is(r
     assert outcome == SignupOutcome.ACCOUNT_EXISTS
     assert User.objects.values().get(pk=researcher.pk) == before
     assert Notification.objects.get(recipient=researcher).kind == "account.signup_existing"
+
+
+def test_the_verification_service_activates_once_and_refuses_anything_else_whoever_calls_it():
+    """The view is one caller of accounts.services.verify_email: the service itself decides."""
+    from django.utils.encoding import force_bytes
+    from django.utils.http import urlsafe_base64_encode
+
+    from tests.factories import ResearcherFactory
+
+    user = ResearcherFactory(is_active=False)
+    other = ResearcherFactory(is_active=False)
+    uid = urlsafe_base64_encode(force_bytes(user.pk))
+    token = email_verification_token.make_token(user)
+
+    assert services.verify_email(uid, "not-a-token") == services.Verification.INVALID
+    assert services.verify_email(urlsafe_base64_encode(force_bytes(other.pk)), token) == services.Verification.INVALID
+    assert services.verify_email("%%%", token) == services.Verification.INVALID
+    assert not User.objects.get(pk=user.pk).is_active and not User.objects.get(pk=other.pk).is_active
+
+    assert services.verify_email(uid, token) == services.Verification.ACTIVATED
+    assert User.objects.get(pk=user.pk).is_active
+    assert services.verify_email(uid, token) == services.Verification.ALREADY_ACTIVE
