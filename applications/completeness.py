@@ -11,11 +11,8 @@ from django.utils.translation import gettext_lazy as _
 
 from calls.models import Instrument
 
-from .models import ABSTRACT_MAX_WORDS, Application, Attachment
-
-
-def word_count(text):
-    return len((text or "").split())
+from .models import Application, Attachment
+from .validators import ABSTRACT_MAX_WORDS, word_count
 
 
 @dataclass(frozen=True)

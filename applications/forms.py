@@ -13,11 +13,9 @@ from django.utils.translation import gettext_lazy as _
 from calls import rules
 from calls.models import PriorityTheme
 
-from . import selectors
-from .completeness import word_count
+from . import drafting, selectors
 from .documents import inspect_pdf
 from .models import (
-    ABSTRACT_MAX_WORDS,
     ATTACHMENT_MAX_BYTES,
     ATTACHMENT_MAX_COUNT,
     ATTACHMENT_MAX_TOTAL_BYTES,
@@ -27,7 +25,7 @@ from .models import (
     PartnerTeam,
     ResearcherProfile,
 )
-from .validators import normalize_orcid, normalize_unit_code
+from .validators import ABSTRACT_MAX_WORDS, normalize_orcid, normalize_unit_code
 
 
 def _helper():
@@ -38,7 +36,26 @@ def _helper():
     return helper
 
 
-class ProfileForm(forms.ModelForm):
+class TextCaps:
+    """Every text with a cap is shown the way the title's is: no maxlength in the page (a browser
+    would cut a pasted text without a word); the server refuses a longer one, saying its length
+    (the model's validators, for the services too); static/js/word-counter.js shows the count
+    beside the field (data-max-chars) once the text nears its cap."""
+
+    def show_text_caps(self):
+        for field in self.fields.values():
+            field.widget.attrs.pop("maxlength", None)
+            if getattr(field, "max_length", None) and not field.widget.is_hidden:
+                field.widget.attrs.update(
+                    {
+                        "data-max-chars": field.max_length,
+                        "data-template-chars": _("Characters: %(count)s of %(max)s"),
+                        "data-template-over": _("Characters: %(count)s of %(max)s — too long"),
+                    }
+                )
+
+
+class ProfileForm(TextCaps, forms.ModelForm):
     # Longer than stored: "u 1234" and "https://orcid.org/..." are accepted, then normalised; the
     # model's validators judge the normalised value.
     unit_code = forms.CharField(
@@ -64,6 +81,7 @@ class ProfileForm(forms.ModelForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.helper = _helper()
+        self.show_text_caps()
 
     def clean_unit_code(self):
         return normalize_unit_code(self.cleaned_data.get("unit_code"))
@@ -72,7 +90,7 @@ class ProfileForm(forms.ModelForm):
         return normalize_orcid(self.cleaned_data.get("orcid"))
 
 
-class GeneralForm(forms.ModelForm):
+class GeneralForm(TextCaps, forms.ModelForm):
     class Meta:
         model = Application
         # No duration: a project lasts its instrument's (set when the draft starts, checked by the rules).
@@ -108,24 +126,8 @@ class GeneralForm(forms.ModelForm):
         if not self.fields["vocabulary_terms"].choices:
             del self.fields["vocabulary_terms"]  # no vocabulary yet: free keywords only
         self.fields["keywords"].label = _("Other keywords")
-        title = self.fields["title"]
-        title.required = False
-        # No maxlength in the page: a browser would cut a pasted text without a word. The server
-        # refuses a longer one, with its length; the title's counter (word-counter.js) shows it.
-        for field in self.fields.values():
-            field.widget.attrs.pop("maxlength", None)
-        title.widget.attrs.update({"data-max-chars": title.max_length})
-
-    def clean_abstract(self):
-        abstract = self.cleaned_data.get("abstract", "")
-        words = word_count(abstract)
-        if words > ABSTRACT_MAX_WORDS:
-            raise ValidationError(
-                _("The abstract has %(words)s words: at most %(max)s are allowed."),
-                code="too_many_words",
-                params={"words": words, "max": ABSTRACT_MAX_WORDS},
-            )
-        return abstract
+        self.fields["title"].required = False
+        self.show_text_caps()  # the abstract's words are counted too, and refused by the model
 
     def clean_keywords(self):
         words = [word.strip() for word in self.cleaned_data.get("keywords", "").split(",") if word.strip()]
@@ -153,13 +155,36 @@ class DeclarationsForm(forms.ModelForm):
             self.initial["collaboration_is_new"] = str(self.instance.collaboration_is_new)
 
 
-class PartnerForm(forms.ModelForm):
+class PartnerForm(TextCaps, forms.ModelForm):
     class Meta:
         model = PartnerTeam
         fields = ["institution", "city", "country", "team_leader", "email"]
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.show_text_caps()
+
 
 class PartnerFormSet(BaseInlineFormSet):
+    """The partners step. Saving goes through the partner service (drafting.add_partner,
+    update_partner, remove_partner), which judges every value again, as `by_user`."""
+
+    def __init__(self, *args, by_user=None, **kwargs):
+        self.by_user = by_user
+        super().__init__(*args, **kwargs)
+
+    def _values(self, form):
+        return {name: form.cleaned_data[name] for name in drafting.PARTNER_FIELDS}
+
+    def save_new(self, form, commit=True):
+        return drafting.add_partner(self.instance, self.by_user, **self._values(form))
+
+    def save_existing(self, form, obj, commit=True):
+        return drafting.update_partner(obj, self.by_user, **self._values(form))
+
+    def delete_existing(self, obj, commit=True):
+        drafting.remove_partner(obj, self.by_user)
+
     def clean(self):
         """The partner teams kept, judged by the rules' own checks of their countries (what
         "abroad" is, overseas France being France; a code of no country), in the rules' words."""
@@ -186,9 +211,9 @@ PartnerFormSetFactory = inlineformset_factory(
     min_num=1,
     validate_min=True,
     can_delete=True,
-    max_num=10,
+    max_num=drafting.MAX_PARTNERS,
     validate_max=True,
-    absolute_max=10,  # a forged TOTAL_FORMS never makes the server build and render a thousand rows
+    absolute_max=drafting.MAX_PARTNERS,  # a forged TOTAL_FORMS never makes the server build a thousand rows
 )
 
 
@@ -197,7 +222,7 @@ def project_years(application):
     return max(1, math.ceil(months / 12))
 
 
-class BudgetLineForm(forms.ModelForm):
+class BudgetLineForm(TextCaps, forms.ModelForm):
     class Meta:
         model = BudgetLine
         fields = ["year", "category", "amount", "description"]
@@ -211,6 +236,7 @@ class BudgetLineForm(forms.ModelForm):
             coerce=int,
         )
         self.fields["amount"].min_value = 0
+        self.show_text_caps()
 
 
 class BudgetFormSet(BaseInlineFormSet):

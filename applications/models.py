@@ -23,9 +23,15 @@ from calls.models import Call
 
 from .actions import ApplicationAction
 from .documents import pdf_file_name
-from .validators import validate_orcid, validate_unit_code
+from .validators import (
+    ABSTRACT_MAX_CHARS,
+    text_validators,
+    validate_abstract_words,
+    validate_orcid,
+    validate_unit_code,
+    validate_vocabulary_terms,
+)
 
-ABSTRACT_MAX_WORDS = 300
 ATTACHMENT_MAX_BYTES = 10 * 1024 * 1024
 # One draft took 17 documents: an application holds at most this many, weighing this much in all
 # (checked by services.add_attachment under the application's row lock).
@@ -60,7 +66,7 @@ class ResearcherProfile(models.Model):
         validators=[validate_unit_code],
         help_text=_("The letter U followed by digits, e.g. U1234."),
     )
-    team = models.CharField(_("team"), max_length=200)
+    team = models.CharField(_("team"), max_length=200, validators=text_validators())
     grade = models.CharField(_("grade"), max_length=8, choices=Grade.choices)
     recruited_on = models.DateField(
         _("date of recruitment in this grade"),
@@ -154,15 +160,27 @@ class Application(StateMachine, models.Model):
         related_name="applications",
         verbose_name=_("applicant"),
     )
-    title = models.CharField(_("title"), max_length=300, blank=True)
-    abstract = models.TextField(_("abstract"), blank=True)
+    # Every free text has a cap, checked by the model's validators (forms and services alike).
+    title = models.CharField(_("title"), max_length=300, blank=True, validators=text_validators())
+    abstract = models.TextField(
+        _("abstract"),
+        blank=True,
+        max_length=ABSTRACT_MAX_CHARS,
+        validators=[*text_validators(ABSTRACT_MAX_CHARS), validate_abstract_words],
+    )
     keywords = models.CharField(
-        _("keywords"), max_length=300, blank=True, help_text=_("Separated by commas, e.g. ageing, cohort, imaging.")
+        _("keywords"),
+        max_length=300,
+        blank=True,
+        validators=text_validators(),
+        help_text=_("Separated by commas, e.g. ageing, cohort, imaging."),
     )
     # Terms of the reviewers' shared vocabulary (ids of reviews.ExpertiseTerm, chosen in the
     # applicant's language): what routing matches against the reviewers' expertise.
-    vocabulary_terms = models.JSONField(_("fields of expertise"), default=list, blank=True)
-    theme = models.CharField(_("theme"), max_length=200, blank=True)
+    vocabulary_terms = models.JSONField(
+        _("fields of expertise"), default=list, blank=True, validators=[validate_vocabulary_terms]
+    )
+    theme = models.CharField(_("theme"), max_length=200, blank=True, validators=text_validators())
     duration_months = models.PositiveSmallIntegerField(
         _("duration (months)"), null=True, blank=True, validators=[MinValueValidator(1), MaxValueValidator(120)]
     )
@@ -233,11 +251,11 @@ class PartnerTeam(models.Model):
     application = models.ForeignKey(
         Application, on_delete=models.CASCADE, related_name="partners", verbose_name=_("application")
     )
-    institution = models.CharField(_("institution"), max_length=250)
-    city = models.CharField(_("city"), max_length=120)
+    institution = models.CharField(_("institution"), max_length=250, validators=text_validators())
+    city = models.CharField(_("city"), max_length=120, validators=text_validators())
     country = CountryField(_("country"))
-    team_leader = models.CharField(_("team leader"), max_length=200)
-    email = models.EmailField(_("team leader's e-mail"))
+    team_leader = models.CharField(_("team leader"), max_length=200, validators=text_validators())
+    email = models.EmailField(_("team leader's e-mail"), validators=text_validators())
 
     class Meta:
         verbose_name = _("partner team")
@@ -265,7 +283,7 @@ class BudgetLine(models.Model):
     amount = models.DecimalField(
         _("amount (EUR)"), max_digits=12, decimal_places=2, validators=[MinValueValidator(Decimal("0"))]
     )
-    description = models.CharField(_("details"), max_length=250, blank=True)
+    description = models.CharField(_("details"), max_length=250, blank=True, validators=text_validators())
 
     class Meta:
         verbose_name = _("budget line")

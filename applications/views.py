@@ -21,7 +21,7 @@ from django.views.generic import TemplateView
 
 from calls.models import Call, Instrument
 
-from . import completeness, permissions, selectors, services
+from . import completeness, drafting, permissions, selectors, services
 from .forms import (
     AttachmentForm,
     BudgetFormSetFactory,
@@ -261,13 +261,18 @@ class StepView(ApplicationMixin, TemplateView):
         if not all(form.is_valid() for form in forms.values()):
             messages.error(request, _("Some fields need your attention: see the messages beside them."))
             return self.render_to_response(self.context(forms), status=200)
-        with transaction.atomic():
-            locked = Application.objects.select_for_update().get(pk=self.application.pk)
-            if not locked.is_draft:
-                return self.read_only()
-            for form in forms.values():
-                form.save()
-            services.drop_snapshot(locked, step)
+        try:
+            with transaction.atomic():
+                locked = Application.objects.select_for_update().get(pk=self.application.pk)
+                if not locked.is_draft:
+                    return self.read_only()
+                self.save_step(forms)
+                services.drop_snapshot(locked, step)
+        except drafting.ValuesRefused as refusal:
+            # A check the form could not make (a race, a forged post): nothing of the step is saved.
+            show_refusal(forms, refusal)
+            messages.error(request, " ".join(refusal.reasons))
+            return self.render_to_response(self.context(forms), status=200)
         messages.success(
             request,
             _("Draft saved at %(time)s.") % {"time": formats.time_format(timezone.localtime(), "TIME_FORMAT")},
@@ -283,6 +288,15 @@ class StepView(ApplicationMixin, TemplateView):
         if "stay" in request.POST:
             return redirect("applications:step", pk=self.application.pk, step=step)
         return redirect(self.next_url())
+
+    def save_step(self, forms):
+        """Through the services, which judge every value again: the general information and the
+        declarations by update_draft, the partner teams by the partner service (the formset's
+        save calls it); budget lines are saved by their formset."""
+        if "form" in forms:
+            drafting.update_draft(self.application, self.request.user, **forms["form"].cleaned_data)
+        else:
+            forms["formset"].save()
 
     def next_url(self):
         steps = [s.slug for s in completeness.completeness(self.application)]
@@ -309,7 +323,7 @@ class StepView(ApplicationMixin, TemplateView):
                 raise Http404
             return {"form": DeclarationsForm(data, instance=application)}
         if step == "partners":
-            formset = PartnerFormSetFactory(data, instance=application, prefix="partners")
+            formset = PartnerFormSetFactory(data, instance=application, prefix="partners", by_user=self.request.user)
             formset.extra = extra
             return {"formset": formset}
         if step == "budget":
@@ -389,12 +403,28 @@ class AutosaveView(View):
         form = GeneralForm(data, instance=application)
         if not form.is_valid():
             return JsonResponse({"saved": False, "errors": form.errors.get_json_data()}, status=400)
-        with transaction.atomic():
-            locked = Application.objects.select_for_update().get(pk=application.pk)
-            if not locked.is_draft:
-                return JsonResponse({"saved": False}, status=409)
-            form.save()
+        try:
+            with transaction.atomic():
+                locked = Application.objects.select_for_update().get(pk=application.pk)
+                if not locked.is_draft:
+                    return JsonResponse({"saved": False}, status=409)
+                drafting.update_draft(application, request.user, **form.cleaned_data)
+        except drafting.ValuesRefused as refusal:
+            show_refusal({"form": form}, refusal)
+            return JsonResponse({"saved": False, "errors": form.errors.get_json_data()}, status=400)
         return JsonResponse({"saved": True, "saved_at": timezone.localtime().strftime("%H:%M")})
+
+
+def show_refusal(forms, refusal):
+    """The service's reasons beside the fields of a form that has them (a formset's rows cannot
+    tell which row a reason is about: the page's message says it)."""
+    form = forms.get("form")
+    if form is None:
+        return
+    error = refusal.error
+    by_field = error.error_dict if hasattr(error, "error_dict") else {None: error.error_list}
+    for field, errors in by_field.items():
+        form.add_error(field if field in form.fields else None, errors)
 
 
 class ChecklistView(ApplicationMixin, View):

@@ -11,8 +11,9 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
 from accounts.models import User
+from applications import drafting
 from applications import services as applications
-from applications.models import Attachment, BudgetLine, Grade, PartnerTeam, ResearcherProfile
+from applications.models import Attachment, BudgetLine, Grade, ResearcherProfile
 from calls import services as calls
 from calls.models import Call, Instrument
 
@@ -153,14 +154,18 @@ def load_closed_call(terms, staff):
             },
         )
         draft = applications.create_draft(researcher, call)
-        draft.title = title
-        draft.abstract = f"{title}: a new collaboration with {institution}."
-        draft.keywords = ", ".join(fields)
-        draft.vocabulary_terms = [terms[name].pk for name in fields]
-        draft.collaboration_is_new = True
-        draft.save()
-        PartnerTeam.objects.create(
-            application=draft,
+        drafting.update_draft(
+            draft,
+            researcher,
+            title=title,
+            abstract=f"{title}: a new collaboration with {institution}.",
+            keywords=", ".join(fields),
+            vocabulary_terms=[terms[name].pk for name in fields],
+            collaboration_is_new=True,
+        )
+        drafting.add_partner(
+            draft,
+            researcher,
             institution=institution,
             city=city,
             country=country,

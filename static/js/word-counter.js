@@ -27,25 +27,57 @@
   });
 })();
 
-// The title's length while typing: a title longer than allowed is refused by the server, never cut.
+// The length of every capped text while typing (data-max-chars, set by the forms' TextCaps): a
+// longer text is refused by the server, never cut. The title's counter is in the page and always
+// shown; any other field's appears beside it once its text nears the cap. Rows a formset adds
+// later are counted too (one listener for the whole page).
 (function () {
   "use strict";
-  document.querySelectorAll("input[data-max-chars]").forEach(function (input) {
-    var output = document.getElementById(input.id + "-counter");
-    if (!output) { return; }
-    (input.closest(".mb-3") || input.parentNode).appendChild(output);
-    var max = parseInt(input.getAttribute("data-max-chars"), 10);
-    var described = (input.getAttribute("aria-describedby") || "").split(/\s+/).filter(Boolean);
-    if (described.indexOf(output.id) === -1) { described.push(output.id); }
-    input.setAttribute("aria-describedby", described.join(" "));
-    function update() {
-      var count = input.value.length;
-      var over = count > max;
-      var template = output.getAttribute(over ? "data-template-over" : "data-template-chars");
-      output.textContent = template.replace("%(count)s", count).replace("%(max)s", max);
-      output.classList.toggle("text-danger", over);
+  var NEAR = 0.8;
+  function fill(template, count, max) {
+    return template.replace("%(count)s", count).replace("%(max)s", max);
+  }
+  function counter(field) {
+    var id = field.id + "-counter";
+    var output = document.getElementById(id);
+    if (output && !output.hasAttribute("data-counter-placed")) {
+      (field.closest(".mb-3") || field.parentNode).appendChild(output);
+      output.setAttribute("data-counter-placed", "");
+    } else if (!output) {
+      output = document.createElement("p");
+      output.id = id;
+      output.className = "small text-body-secondary";
+      output.setAttribute("aria-live", "polite");
+      output.setAttribute("data-counter-placed", "");
+      output.setAttribute("data-shown-near-cap", "");
+      (field.closest(".mb-3") || field.parentNode).appendChild(output);
     }
-    input.addEventListener("input", update);
-    update();
+    var described = (field.getAttribute("aria-describedby") || "").split(/\s+/).filter(Boolean);
+    if (described.indexOf(id) === -1) { described.push(id); }
+    field.setAttribute("aria-describedby", described.join(" "));
+    return output;
+  }
+  function update(field) {
+    if (!field.id) { return; }
+    var max = parseInt(field.getAttribute("data-max-chars"), 10);
+    var count = field.value.length;
+    var output = document.getElementById(field.id + "-counter");
+    var nearOnly = !output || output.hasAttribute("data-shown-near-cap");
+    if (nearOnly && count < max * NEAR) {
+      if (output) { output.hidden = true; }
+      return;
+    }
+    output = counter(field);
+    var over = count > max;
+    var source = output.hasAttribute("data-template-chars") ? output : field;
+    var template = source.getAttribute(over ? "data-template-over" : "data-template-chars");
+    output.textContent = fill(template, count, max);
+    output.classList.toggle("text-danger", over);
+    output.hidden = false;
+  }
+  document.querySelectorAll("input[data-max-chars], textarea[data-max-chars]").forEach(update);
+  document.addEventListener("input", function (event) {
+    var field = event.target;
+    if (field.matches && field.matches("input[data-max-chars], textarea[data-max-chars]")) { update(field); }
   });
 })();
