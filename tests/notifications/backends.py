@@ -35,14 +35,6 @@ class FlakyBackend(FileBackend):
         return super().send_messages(email_messages)
 
 
-class SlowFileBackend(FileBackend):
-    """Takes half a second per message, so that two deliveries overlap."""
-
-    def send_messages(self, email_messages):
-        time.sleep(0.5)
-        return super().send_messages(email_messages)
-
-
 class BlockingBackend(BaseEmailBackend):
     """Signals that it holds a message (a file named by NOTIFICATIONS_TEST_MARKER), then hangs
     before handing it over, so that the test can kill the worker in the middle of a delivery."""

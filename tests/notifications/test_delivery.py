@@ -36,7 +36,7 @@ def status_of(notification):
 def submit_event(recipient, context=RECEIPT):
     """Stands for the application's submission: the notification is written in its transaction."""
     with transaction.atomic():
-        return services.notify(recipient, Notification.Kind.SUBMISSION_RECEIPT, context)
+        return services.notify(recipient, "application.receipt", context)
 
 
 @pytest.mark.parametrize(
@@ -98,32 +98,100 @@ def test_delivery_task_run_twice_sends_once(celery_worker, mail_folder):
     assert len(mail_folder.messages()) == 1
 
 
-def test_two_deliveries_racing_for_the_same_notification_send_once(transactional_db, mail_folder, settings):
-    settings.EMAIL_BACKEND = "tests.notifications.backends.SlowFileBackend"
-    notification = services.notify(ResearcherFactory(), Notification.Kind.SUBMISSION_RECEIPT, RECEIPT)
-    outcomes = []
+OUTBOX = '"notifications_notification"'
+# The status changes a delivery makes, in their order: the claim, then the mark of what was sent.
+STEPS = {Notification.Status.SENDING: 1, Notification.Status.SENT: 2}
 
-    def run():
-        outcomes.append(services.deliver(notification.pk).result)
+
+def step_of(sql, params):
+    """1 for the UPDATE that claims outbox rows (to sending), 2 for the one that marks them sent
+    (transition() and transition_rows() set the status first), else 0."""
+    if sql.startswith("UPDATE") and OUTBOX in sql and params:
+        return STEPS.get(params[0], 0)
+    return 0
+
+
+def race_at_the_claim(work, runs):
+    """Run work(*args) for each args of `runs` in its own thread, on its own database connection,
+    with the deliveries made to overlap for sure, whatever the scheduler does:
+
+    1. a barrier before each thread's first query on the outbox: no thread reads anything before
+       every thread is about to;
+    2. before it claims rows (to sending), then before it marks them sent, a thread waits until
+       every other thread has come as far, or is held by PostgreSQL on a row lock, or is done.
+       With the row locks, the others wait for this claim's commit and then find the rows taken;
+       without them, every thread reads the rows as pending, claims them and sends them before
+       any marks them sent.
+
+    Returns the results of `work`, in no particular order."""
+    barrier = threading.Barrier(len(runs), timeout=10)
+    backend_pids, step, done = {}, dict.fromkeys(range(len(runs)), 0), {}
+    results, errors = [], []
+
+    def run(index, args):
         from django.db import connection
 
-        connection.close()
+        first_read = True
 
-    threads = [threading.Thread(target=run) for _ in range(2)]
+        def is_held_by_a_lock(pid):
+            with connection.cursor() as cursor:
+                cursor.execute("SELECT cardinality(pg_blocking_pids(%s)) > 0", [pid])
+                return cursor.fetchone()[0]
+
+        def others_came_as_far(reached):
+            return all(
+                step[other] >= reached or other in done or is_held_by_a_lock(backend_pids[other])
+                for other in step
+                if other != index
+            )
+
+        def deliver_together(execute, sql, params, many, context):
+            nonlocal first_read
+            if first_read and OUTBOX in sql:
+                first_read = False
+                backend_pids[index] = connection.connection.info.backend_pid
+                barrier.wait()
+            elif reached := step_of(sql, params):
+                step[index] = max(step[index], reached)
+                wait_until(lambda: others_came_as_far(reached))
+            return execute(sql, params, many, context)
+
+        try:
+            with connection.execute_wrapper(deliver_together):
+                results.append(work(*args))
+        except BaseException as error:  # noqa: BLE001 - reported by the assertion below
+            errors.append(error)
+        finally:
+            done[index] = True
+            connection.close()
+
+    threads = [threading.Thread(target=run, args=(index, args)) for index, args in enumerate(runs)]
     for thread in threads:
         thread.start()
     for thread in threads:
         thread.join()
+    assert errors == []
+    assert len(backend_pids) == len(runs), "every thread read the outbox"
+    return results
+
+
+def test_two_deliveries_racing_for_the_same_notification_send_once(transactional_db, mail_folder):
+    notification = services.notify(ResearcherFactory(), "application.receipt", RECEIPT)
+
+    outcomes = race_at_the_claim(lambda pk: services.deliver(pk).result, [(notification.pk,), (notification.pk,)])
 
     assert sorted(outcomes) == ["sent", "skipped"]
+    assert len(mail_folder.for_notification(notification.pk)) == 1
     assert len(mail_folder.messages()) == 1
+    notification.refresh_from_db()
+    assert (notification.status, notification.attempts) == (Notification.Status.SENT, 1)
 
 
 def test_batch_waits_for_rows_another_transaction_is_updating_and_still_delivers_them(transactional_db, mail_folder):
     # What `make bench` once caught: a worker took a batch while the queueing transaction still held
     # its rows; the batch skipped them and the letters waited for the sweeper.
     users = [ResearcherFactory(language="en") for _ in range(3)]
-    ids = [services.notify(user, Notification.Kind.SUBMISSION_RECEIPT, RECEIPT).pk for user in users]
+    ids = [services.notify(user, "application.receipt", RECEIPT).pk for user in users]
     holding, release = threading.Event(), threading.Event()
 
     def hold_the_rows():
@@ -151,28 +219,18 @@ def test_batch_waits_for_rows_another_transaction_is_updating_and_still_delivers
     assert sorted(int(m["X-Portal-Notification"]) for m in mail_folder.messages()) == sorted(ids)
 
 
-def test_two_batches_racing_for_the_same_notifications_send_each_once(transactional_db, mail_folder, settings):
-    settings.EMAIL_BACKEND = "tests.notifications.backends.SlowFileBackend"
+def test_two_batches_racing_for_the_same_notifications_send_each_once(transactional_db, mail_folder):
     users = [ResearcherFactory() for _ in range(4)]
-    ids = [services.notify(user, Notification.Kind.SUBMISSION_RECEIPT, RECEIPT).pk for user in users]
-    results = []
+    ids = [services.notify(user, "application.receipt", RECEIPT).pk for user in users]
 
-    def run(batch):
-        from django.db import connection
+    batches = race_at_the_claim(
+        lambda batch: [outcome.result for outcome in services.deliver_batch(batch).values()],
+        [(ids,), (list(reversed(ids)),)],
+    )
 
-        try:
-            results.extend(outcome.result for outcome in services.deliver_batch(batch).values())
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=run, args=(order,)) for order in (ids, list(reversed(ids)))]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-
-    assert sorted(results) == ["sent"] * 4 + ["skipped"] * 4
+    assert sorted(result for batch in batches for result in batch) == ["sent"] * 4 + ["skipped"] * 4
     assert sorted(int(m["X-Portal-Notification"]) for m in mail_folder.messages()) == sorted(ids)
+    assert set(Notification.objects.filter(pk__in=ids).values_list("status", "attempts")) == {("sent", 1)}
 
 
 def test_a_batch_reaches_the_mail_server_in_one_smtp_session(db, settings, tmp_path):
@@ -195,7 +253,7 @@ def test_a_batch_reaches_the_mail_server_in_one_smtp_session(db, settings, tmp_p
         settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", port
         settings.EMAIL_HOST_USER = settings.EMAIL_HOST_PASSWORD = ""
         settings.EMAIL_USE_TLS = settings.EMAIL_USE_SSL = False
-        ids = [services.notify(ResearcherFactory(), Notification.Kind.SUBMISSION_RECEIPT, RECEIPT).pk for _ in range(4)]
+        ids = [services.notify(ResearcherFactory(), "application.receipt", RECEIPT).pk for _ in range(4)]
 
         outcomes = services.deliver_batch(ids)
 
@@ -213,7 +271,7 @@ def test_each_row_of_a_batch_keeps_the_subject_it_was_sent_with(db, settings, re
 
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
     ids = [
-        services.notify(ResearcherFactory(), Notification.Kind.SUBMISSION_RECEIPT, {**RECEIPT, "reference": ref}).pk
+        services.notify(ResearcherFactory(), "application.receipt", {**RECEIPT, "reference": ref}).pk
         for ref in references
     ]
 
@@ -257,7 +315,7 @@ def test_smtp_failure_then_success_delivers_one_message(celery_worker, mail_fold
 def test_failed_notification_resent_by_staff_is_delivered(celery_worker, mail_folder):
     notification = submit_event(ResearcherFactory())
     wait_until(lambda: status_of(notification) == Notification.Status.SENT)
-    failed = services.notify(ReviewerFactory(), Notification.Kind.ASSIGNMENT, {"reference": "X"})
+    failed = services.notify(ReviewerFactory(), "review.assignment", {"reference": "X"})
     wait_until(lambda: status_of(failed) == Notification.Status.SENT)
     Notification.objects.filter(pk=failed.pk).update(status=Notification.Status.FAILED, last_error="boom")
 
@@ -273,14 +331,14 @@ def test_held_decision_goes_out_only_once_released(celery_worker, mail_folder):
     with transaction.atomic():
         letter = services.notify(
             applicant,
-            Notification.Kind.DECISION,
+            "decision.letter",
             {"reference": "PRI-2026-0007", "outcome": "funded", "amount": "15000.00", "url_path": "/applications/7/"},
         )
     tasks.sweep.delay().get(timeout=20)
     assert status_of(letter) == Notification.Status.HELD
 
     Notification.objects.filter(pk=letter.pk).update(subject_override="Your PRI application: good news")
-    assert services.release_held([letter.pk]) == 1
+    assert services.release_held([letter.pk], by_owner=True) == 1
 
     wait_until(lambda: status_of(letter) == Notification.Status.SENT)
     [message] = mail_folder.messages()
@@ -297,7 +355,7 @@ def test_many_notifications_are_delivered_in_batches_once_each(celery_worker, ma
     context = {"call_title_fr": "PRI 2027", "call_title_en": "PRI 2027", "url_path": "/calls/9/"}
 
     with transaction.atomic():
-        assert services.notify_topic("instrument:PRI", Notification.Kind.CALL_OPENED, context) == 5
+        assert services.notify_topic("instrument:PRI", "call.opened", context) == 5
 
     wait_until(lambda: Notification.objects.filter(status=Notification.Status.SENT).count() == 5)
     messages = mail_folder.messages()
