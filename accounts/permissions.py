@@ -10,9 +10,26 @@ from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 
 
+def _active(user):
+    return bool(user and user.is_authenticated and user.is_active)
+
+
+# The three roles, as predicates every app composes its own rules from (``is_researcher &
+# is_applicant``...). A logged-in user without the role a page asks for gets 404 ("not yours"),
+# the same answer as for a record that is not theirs (accounts.access.RoleRequiredMixin).
+@rules.predicate
+def is_researcher(user):
+    return _active(user) and user.is_researcher
+
+
+@rules.predicate
+def is_reviewer(user):
+    return _active(user) and user.is_reviewer
+
+
 @rules.predicate
 def is_staff(user):
-    return bool(user and user.is_authenticated and user.is_active and user.is_staff)
+    return _active(user) and user.is_staff
 
 
 def holds(*model_permissions):

@@ -7,7 +7,7 @@ from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.serializers.json import DjangoJSONEncoder
-from django.http import Http404, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse, reverse_lazy
 from django.utils import timezone
@@ -17,6 +17,7 @@ from django.views import View
 from django.views.generic import FormView, TemplateView
 
 from . import personal_data, services, throttle, two_factor
+from .access import StaffRoleRequiredMixin
 from .forms import (
     ErasureRequestForm,
     LoginForm,
@@ -152,16 +153,7 @@ def _next_url(request, default):
     return default
 
 
-class StaffOnlyMixin(LoginRequiredMixin):
-    """Staff only; any other logged-in user gets 404, as elsewhere in the portal."""
-
-    def dispatch(self, request, *args, **kwargs):
-        if request.user.is_authenticated and not request.user.is_staff:
-            raise Http404
-        return super().dispatch(request, *args, **kwargs)
-
-
-class TwoFactorView(StaffOnlyMixin, FormView):
+class TwoFactorView(StaffRoleRequiredMixin, FormView):
     """Staff type the code of their authenticator app; without a device they set one up first."""
 
     template_name = "accounts/two_factor.html"
@@ -186,7 +178,7 @@ class TwoFactorView(StaffOnlyMixin, FormView):
         return redirect(_next_url(self.request, reverse("admin:index")))
 
 
-class TwoFactorEnrolView(StaffOnlyMixin, FormView):
+class TwoFactorEnrolView(StaffRoleRequiredMixin, FormView):
     """Set up the authenticator app: scan the QR code (or type the key), then type one code."""
 
     template_name = "accounts/two_factor_enrol.html"

@@ -1,5 +1,4 @@
 from django.contrib import messages
-from django.contrib.auth.mixins import LoginRequiredMixin, UserPassesTestMixin
 from django.http import Http404
 from django.shortcuts import redirect
 from django.utils import timezone
@@ -7,6 +6,7 @@ from django.utils.translation import gettext
 from django.views.generic import FormView, TemplateView
 from django_countries import countries as world
 
+from accounts.access import ResearcherRequiredMixin
 from notifications.services import set_subscriptions, subscribed_topics
 
 from . import rules, selectors
@@ -63,11 +63,6 @@ class CallDetailView(TemplateView):
             own_application=selectors.own_application(self.request.user, call),
         )
         return context
-
-
-class ResearcherRequiredMixin(LoginRequiredMixin, UserPassesTestMixin):
-    def test_func(self):
-        return self.request.user.is_researcher
 
 
 class SubscriptionView(ResearcherRequiredMixin, FormView):

@@ -6,16 +6,9 @@ or change the same records: a staff member whose account holds no permission get
 with the names below; nothing compares ``is_staff`` by itself.
 """
 
-import rules
 from django.db.models import Exists, OuterRef
 
-from accounts.permissions import add_staff_perm, is_staff  # noqa: F401 (is_staff: used by the views)
-
-
-@rules.predicate
-def is_reviewer(user):
-    return bool(user and user.is_authenticated and user.is_active and user.is_reviewer)
-
+from accounts.permissions import add_staff_perm, is_reviewer, is_staff  # noqa: F401 (used by the views)
 
 # Each portal permission: the staff role and the model permissions admin asks for the same data.
 STAFF_PERMISSIONS = {

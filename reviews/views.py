@@ -18,6 +18,7 @@ from django.utils.translation import ngettext
 from django.views import View
 from django.views.generic import TemplateView
 
+from accounts.access import ReviewerRequiredMixin
 from accounts.permissions import missing_permissions
 from applications.models import Attachment
 from applications.selectors import vocabulary_labels
@@ -34,15 +35,6 @@ from .models import (
     ReviewerProfile,
     RoutingProposal,
 )
-
-
-class ReviewerRequiredMixin(LoginRequiredMixin):
-    """Logged-in reviewers only; any other logged-in user gets 404."""
-
-    def dispatch(self, request, *args, **kwargs):
-        if request.user.is_authenticated and not permissions.is_reviewer(request.user):
-            raise Http404
-        return super().dispatch(request, *args, **kwargs)
 
 
 class StaffRequiredMixin(LoginRequiredMixin):

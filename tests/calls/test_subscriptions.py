@@ -25,8 +25,9 @@ def test_anonymous_visitors_are_sent_to_log_in(client):
 
 @pytest.mark.parametrize("factory", [ReviewerFactory, StaffFactory])
 def test_only_researchers_may_set_call_alerts(client, factory):
+    """The portal's one answer to "not for you": 404, as the other role pages (accounts.access)."""
     client.force_login(factory(is_researcher=False))
-    assert client.get(URL).status_code == 403
+    assert client.get(URL).status_code == 404
 
 
 def test_the_page_offers_the_instruments_that_have_calls(client, researcher, instruments):

@@ -97,7 +97,7 @@ def portal_cases(world, language):
         Case(u("home"), expect(200)),
         Case(u("call_list"), expect(200)),
         Case(u("call_detail", w.open_call.pk), expect(200)),
-        Case(u("call_subscriptions"), expect(403, anonymous=302, owner=200, other_researcher=200)),
+        Case(u("call_subscriptions"), expect(404, anonymous=302, owner=200, other_researcher=200)),
         Case(u("login"), expect(302, anonymous=200)),
         Case(u("logout"), expect(405)),
         Case(u("password_reset"), expect(200)),
