@@ -238,9 +238,26 @@ class Application(StateMachine, models.Model):
         """The page's path without the language prefix (for e-mail links)."""
         return f"/applications/{self.pk}/"
 
+    # Templates ask these, never the raw status strings.
     @property
     def is_draft(self):
         return self.status == self.Status.DRAFT
+
+    @property
+    def is_submitted(self):
+        return self.status == self.Status.SUBMITTED
+
+    @property
+    def is_in_review(self):
+        return self.status == self.Status.IN_REVIEW
+
+    @property
+    def is_decided(self):
+        return self.status == self.Status.DECIDED
+
+    @property
+    def is_withdrawn(self):
+        return self.status == self.Status.WITHDRAWN
 
     @property
     def keyword_list(self):

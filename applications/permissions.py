@@ -6,6 +6,7 @@ so imports keep running one way (reviews → applications). Anyone else gets 404
 existence of an application must not leak.
 """
 
+import rules
 from django.db.models import Q
 
 from accounts.permissions import add_staff_perm
@@ -42,10 +43,23 @@ def visible_filter(user):
     return condition
 
 
+@rules.predicate
 def is_owner(user, application):
-    return bool(user and user.is_authenticated and application.applicant_id == user.pk)
+    """The applicant of `application` (an object rule: False without one)."""
+    return bool(user and user.is_authenticated and application is not None and application.applicant_id == user.pk)
 
 
-def can_edit(user, application):
-    """Only the applicant changes an application, and only while it is a draft."""
-    return is_owner(user, application) and application.is_draft
+@rules.predicate
+def is_draft(user, application):
+    return application is not None and application.is_draft
+
+
+#: Only the applicant changes an application, and only while it is a draft.
+can_edit = is_owner & is_draft
+
+# The object permissions the views ask with ``rules.has_perm(name, user, application)`` (not
+# user.has_perm, which answers yes to a superuser for anything: a superuser's draft is theirs
+# alone too), each composed once from the predicates above. Named apart from Django's model
+# permissions ("applications.change_application"), which admin uses.
+rules.add_perm("applications.edit_draft", can_edit)
+rules.add_perm("applications.act_as_applicant", is_owner)

@@ -5,8 +5,8 @@ selectors.application_for_page); everyone else, anonymous visitors included, get
 the existence of an application never leaks.
 """
 
+import rules
 from django.contrib import messages
-from django.contrib.auth.mixins import LoginRequiredMixin
 from django.contrib.auth.views import redirect_to_login
 from django.db import transaction
 from django.http import FileResponse, Http404, HttpResponse, JsonResponse, QueryDict
@@ -19,9 +19,10 @@ from django.utils.translation import gettext as _
 from django.views import View
 from django.views.generic import TemplateView
 
+from accounts.access import ResearcherRequiredMixin
 from calls.models import Call, Instrument
 
-from . import completeness, drafting, permissions, selectors, services
+from . import completeness, drafting, selectors, services
 from .forms import (
     AttachmentForm,
     BudgetFormSetFactory,
@@ -36,15 +37,6 @@ from .models import Application, Attachment, ResearcherProfile
 
 PENDING_DRAFT_KEY = "applications_pending_draft"
 PENDING_DRAFT_MAX_BYTES = 200_000
-
-
-class ResearcherRequiredMixin(LoginRequiredMixin):
-    """Logged-in researchers only; another logged-in user gets 404 (the page is not for them)."""
-
-    def dispatch(self, request, *args, **kwargs):
-        if request.user.is_authenticated and not request.user.is_researcher:
-            raise Http404
-        return super().dispatch(request, *args, **kwargs)
 
 
 # --- Profile and dashboard ------------------------------------------------------------------------
@@ -165,7 +157,7 @@ class ApplicationMixin:
             "blockers": selectors.submission_blockers(application, steps, findings) if application.is_draft else [],
             "eligible": all(f.passed for f in findings),
             "frozen_report": application.eligibility_report,
-            "can_edit": permissions.can_edit(self.request.user, application),
+            "can_edit": rules.has_perm("applications.edit_draft", self.request.user, application),
             "can_withdraw": not services.withdrawal_problems(application, self.request.user),
             "is_tremplin": application.call.instrument.code == Instrument.Code.TREMPLIN,
             "has_profile": profile is not None,
@@ -240,7 +232,7 @@ class StepView(ApplicationMixin, TemplateView):
         return data
 
     def get(self, request, *args, **kwargs):
-        if not permissions.can_edit(request.user, self.application):
+        if not rules.has_perm("applications.edit_draft", request.user, self.application):
             return self.read_only()
         data = self.restored_data()
         if data is None and self.kwargs["step"] in services.SNAPSHOT_STEPS:
@@ -252,7 +244,7 @@ class StepView(ApplicationMixin, TemplateView):
         return self.render_to_response(self.context(forms))
 
     def post(self, request, *args, **kwargs):
-        if not permissions.can_edit(request.user, self.application):
+        if not rules.has_perm("applications.edit_draft", request.user, self.application):
             return self.read_only()
         step = self.kwargs["step"]
         if step == "attachments":
@@ -307,7 +299,10 @@ class StepView(ApplicationMixin, TemplateView):
         return reverse("applications:detail", args=[self.application.pk])
 
     def read_only(self):
-        if permissions.is_owner(self.request.user, self.application) or self.request.user.is_staff:
+        user = self.request.user
+        if rules.has_perm("applications.act_as_applicant", user, self.application) or user.has_perm(
+            "applications.see_every_application"
+        ):
             messages.info(self.request, _("This application is no longer a draft: it can only be read."))
             return redirect("applications:detail", pk=self.application.pk)
         raise Http404
@@ -374,7 +369,7 @@ class AutosaveView(View):
             application = selectors.application_for_page(request.user, pk)
         except Application.DoesNotExist:
             raise Http404 from None
-        if not permissions.can_edit(request.user, application):
+        if not rules.has_perm("applications.edit_draft", request.user, application):
             return JsonResponse({"saved": False, "error": _("This application can no longer be changed.")}, status=409)
         step = request.POST.get("autosave_step", "general")
         if step in services.SNAPSHOT_STEPS:
@@ -435,7 +430,7 @@ class ChecklistView(ApplicationMixin, View):
 
     def post(self, request, pk):
         application = self.application
-        if not permissions.can_edit(request.user, application):
+        if not rules.has_perm("applications.edit_draft", request.user, application):
             raise Http404
         step = request.POST.get("checklist_step", "")
         if step not in STEPS:
@@ -456,7 +451,7 @@ class SubmitView(ApplicationMixin, View):
     http_method_names = ["post"]
 
     def post(self, request, pk):
-        if not permissions.is_owner(request.user, self.application):
+        if not rules.has_perm("applications.act_as_applicant", request.user, self.application):
             raise Http404
         already = self.application.status == Application.Status.SUBMITTED
         try:
@@ -485,7 +480,7 @@ class WithdrawView(ApplicationMixin, TemplateView):
     template_name = "applications/withdraw.html"
 
     def get(self, request, *args, **kwargs):
-        if not permissions.is_owner(request.user, self.application):
+        if not rules.has_perm("applications.act_as_applicant", request.user, self.application):
             raise Http404
         problems = services.withdrawal_problems(self.application, request.user)
         if problems:
@@ -496,7 +491,7 @@ class WithdrawView(ApplicationMixin, TemplateView):
         return self.render_to_response(context)
 
     def post(self, request, pk):
-        if not permissions.is_owner(request.user, self.application):
+        if not rules.has_perm("applications.act_as_applicant", request.user, self.application):
             raise Http404
         try:
             services.withdraw_application(self.application, request.user)
@@ -530,7 +525,7 @@ class AttachmentDeleteView(ApplicationMixin, View):
 
     def post(self, request, pk, attachment_id):
         attachment = get_object_or_404(Attachment, pk=attachment_id, application=self.application)
-        if not permissions.is_owner(request.user, self.application):
+        if not rules.has_perm("applications.act_as_applicant", request.user, self.application):
             raise Http404
         try:
             services.delete_attachment(attachment, request.user)

@@ -142,6 +142,14 @@ class ReviewerInvitation(StateMachine, models.Model):
         return f"{self.reviewer} — {self.call}"
 
     @property
+    def may_accept(self):
+        return self.can_become(self.Status.ACCEPTED)
+
+    @property
+    def may_decline(self):
+        return self.can_become(self.Status.DECLINED)
+
+    @property
     def url_path(self):
         return f"/reviews/invitations/{self.pk}/"
 

@@ -7,7 +7,17 @@ mirror (models.conflict_filter), ``explain_conflicts`` the predicate itself, wit
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 
-from django.db.models import Avg, Count, DecimalField, Exists, F, OuterRef, Q, Subquery
+from django.db.models import (
+    Avg,
+    BooleanField,
+    Count,
+    DecimalField,
+    Exists,
+    ExpressionWrapper,
+    OuterRef,
+    Q,
+    Subquery,
+)
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -108,7 +118,7 @@ def reviewer_queue(user, today=None):
         .select_related("application", "call")
         .only(*QUEUE_FIELDS)
         .annotate(
-            review_status=F("review__status"),
+            review_submitted=ExpressionWrapper(Q(review__status=Review.Status.SUBMITTED), output_field=BooleanField()),
             scored_count=Coalesce(Subquery(scored, output_field=IntegerField()), 0),
             criteria_count=Coalesce(Subquery(_criteria_count(), output_field=IntegerField()), 0),
         )
