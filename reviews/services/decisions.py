@@ -173,7 +173,7 @@ def _publish(decision_ids, by_user):
             decision.released_at = now
             decision.save(update_fields=["released_at"])
             count += 1
-        if decision.application.status == Application.Status.IN_REVIEW:
+        if decision.application.can_become(Application.Status.DECIDED):
             change_status(decision.application, Application.Status.DECIDED, by_user)
         calls.add(decision.application.call_id)
     for call in Call.objects.filter(pk__in=calls, status=Call.Status.IN_REVIEW):

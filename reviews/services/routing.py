@@ -224,7 +224,7 @@ def confirm_routing(proposal, by_user):
     _require(by_user, "reviews.confirm_proposal")
     with transaction.atomic():
         locked = RoutingProposal.objects.select_for_update(of=("self",)).select_related("call").get(pk=proposal.pk)
-        if locked.status != RoutingProposal.Status.DRAFT:
+        if not locked.can_become(RoutingProposal.Status.CONFIRMED):
             raise ReviewError(_("Only a draft proposal can be confirmed."))
         call = Call.objects.select_for_update().get(pk=locked.call_id)
         if call.status not in ROUTABLE_CALL_STATUSES:
@@ -273,9 +273,11 @@ def confirm_routing(proposal, by_user):
             )
         created = ReviewAssignment.objects.bulk_create(to_create)
         change_status_many(
-            [a for a in applications if a.status == Application.Status.SUBMITTED], Application.Status.IN_REVIEW, by_user
+            [a for a in applications if a.can_become(Application.Status.IN_REVIEW)],
+            Application.Status.IN_REVIEW,
+            by_user,
         )
-        if call.status == Call.Status.CLOSED:
+        if call.can_become(Call.Status.IN_REVIEW):
             start_review(call, by_user)
         queue_assignment_notifications(created)
         locked.transition(
