@@ -6,7 +6,6 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone, translation
 from django.utils.translation import gettext
-from selenium.webdriver.support.ui import Select
 
 from applications.models import Application
 from notifications.models import Notification
@@ -66,7 +65,7 @@ def test_staff_route_a_reviewer_scores_staff_decide_and_release_and_the_research
     assert review.status == Review.Status.SUBMITTED
     assert sorted(review.scores.values_list("score", flat=True)) == [3, 4, 4, 5]
 
-    # Staff rank and decide; the letter waits in the outbox until released in admin.
+    # Staff rank and decide; the letter waits, held, until staff read and release it from the ranking.
     browser.log_in_as(staff)
     browser.go(f"/{lang}/reviews/staff/calls/{call.pk}/ranking/")
     assert application.reference in browser.text("table")
@@ -79,12 +78,13 @@ def test_staff_route_a_reviewer_scores_staff_decide_and_release_and_the_research
     letter = Notification.objects.get(recipient=application.applicant, status=Notification.Status.HELD)
     assert letter.language == lang
 
-    browser.go(f"/admin/notifications/notification/?status__exact={Notification.Status.HELD}")
-    browser.tick(f"input[name=_selected_action][value='{letter.pk}']")
-    Select(browser.find("select[name=action]")).select_by_value("release")
-    browser.click("button[name=index]")
+    browser.go(f"/{lang}/reviews/staff/calls/{call.pk}/ranking/")
+    browser.click(f"main a[href='/{lang}/reviews/staff/calls/{call.pk}/letters/']")
+    assert application.title in browser.text("main")  # each letter is shown before release
+    browser.click("main form button[type=submit]")
     letter.refresh_from_db()
-    assert letter.status == Notification.Status.PENDING
+    assert letter.status in (Notification.Status.PENDING, Notification.Status.SENDING, Notification.Status.SENT)
+    assert Decision.objects.get(pk=decision.pk).released_at is not None
 
     # The researcher reads the decision from the application's page.
     browser.log_in_as(application.applicant)
