@@ -18,6 +18,7 @@ from .models import AuditEvent
 
 __all__ = ["AccountAction", "action_label", "events_for", "record", "record_many", "register_actions"]
 
+
 def _repr(value, limit):
     return str(value)[:limit] if value is not None else ""
 

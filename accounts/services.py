@@ -78,7 +78,7 @@ def request_signup(*, email, first_name, last_name, language, password):
     """The sign-up page's work, the same for every address: hash the password (every time, so
     every answer takes as long) and queue complete_signup on commit. The raw password never
     reaches the broker, only its hash."""
-    from .tasks import complete_signup
+    from .tasks import complete_signup  # local: tasks imports this module (the one cycle allowed, services → tasks)
 
     fields = {
         "email": email,
@@ -163,7 +163,7 @@ def verify_email(uidb64, token):
 
 def request_verification_resend(email):
     """The "send the link again" button's work, the same for every address: queue the task."""
-    from .tasks import resend_verification
+    from .tasks import resend_verification  # local: tasks imports this module
 
     transaction.on_commit(partial(resend_verification.delay, email))
 
@@ -185,7 +185,7 @@ def resend_verification(email):
 
 def request_password_reset(email):
     """The password reset page's work, the same for every address: queue send_password_reset."""
-    from .tasks import send_password_reset
+    from .tasks import send_password_reset  # local: tasks imports this module
 
     transaction.on_commit(partial(send_password_reset.delay, email))
 

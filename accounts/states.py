@@ -95,4 +95,3 @@ class StateMachine:
                     [(row, {"status": {"from": str(row.status), "to": str(target)}}) for row in rows],
                 )
         return ids
-
