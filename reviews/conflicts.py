@@ -26,8 +26,9 @@ SAME_UNIT = "same_unit"
 PARTNER_INSTITUTION = "partner_institution"
 
 #: The characters ``normalise`` removes; the SQL mirror removes the same (``regexp_replace``).
-BLANKS = "[ \t\r\n]"
-_BLANKS = re.compile(BLANKS)
+#: The characters normalise() removes (its SQL mirror removes the same ones, one REPLACE each).
+BLANK_CHARACTERS = (" ", "\t", "\r", "\n")
+_BLANKS = re.compile("[" + "".join(BLANK_CHARACTERS) + "]")
 
 
 def normalise(value):

@@ -13,8 +13,8 @@ from decimal import Decimal
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
-from django.db.models import BooleanField, Exists, ExpressionWrapper, F, Func, OuterRef, Q, Value
-from django.db.models.functions import Lower
+from django.db.models import BooleanField, Exists, ExpressionWrapper, F, OuterRef, Q, Value
+from django.db.models.functions import Lower, Replace
 from django.utils import formats, timezone
 from django.utils.translation import gettext_lazy as _
 from django_countries.fields import CountryField
@@ -207,9 +207,11 @@ def reviewer_profile(user):
 
 
 def _normalised(expression):
-    """SQL mirror of conflicts.normalise: without blanks (the same characters), in lower case."""
-    blanks_removed = Func(expression, Value(conflicts.BLANKS), Value(""), Value("g"), function="regexp_replace")
-    return Lower(blanks_removed)
+    """SQL mirror of conflicts.normalise: without blanks (the same characters), in lower case.
+    Plain REPLACE, which PostgreSQL and SQLite (the embedded database of a first run) both have."""
+    for character in conflicts.BLANK_CHARACTERS:
+        expression = Replace(expression, Value(character), Value(""))
+    return Lower(expression)
 
 
 def conflict_filter(user, profile=None):
