@@ -42,7 +42,11 @@ class AuditEventAdmin(ReadOnlyAdmin):
     who decided what amount: one read-only list for staff."""
 
     list_display = ["at", "actor_repr", "action", "content_type", "object_repr", "what_changed"]
-    list_filter = ["action", "content_type", ("actor", admin.RelatedOnlyFieldListFilter)]
+    list_filter = [
+        "action",
+        ("content_type", admin.RelatedOnlyFieldListFilter),
+        ("actor", admin.RelatedOnlyFieldListFilter),
+    ]
     search_fields = ["object_repr", "actor_repr", "object_id"]
     date_hierarchy = "at"
     list_select_related = ["content_type"]
