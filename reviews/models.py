@@ -25,16 +25,9 @@ from calls.models import Call, PriorityTheme, ReviewCriterion, in_language
 
 from . import conflicts
 from .actions import ReviewAction
+from .keywords import split_keywords
 
 SCORE_MIN, SCORE_MAX = 1, 5
-
-
-def normalise_term(value):
-    return " ".join((value or "").split()).casefold()
-
-
-def split_keywords(value):
-    return [word.strip() for word in (value or "").replace(";", ",").split(",") if word.strip()]
 
 
 class ExpertiseTerm(models.Model):

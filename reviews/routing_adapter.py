@@ -18,14 +18,13 @@ from django.utils import timezone
 from applications.models import Application, PartnerTeam, ResearcherProfile
 
 from . import conflicts, routing
+from .keywords import normalise_term, split_keywords
 from .models import (
     ConflictOfInterest,
     ExpertiseTerm,
     ProposedAssignment,
     ReviewAssignment,
     ReviewerInvitation,
-    normalise_term,
-    split_keywords,
 )
 
 logger = logging.getLogger(__name__)
