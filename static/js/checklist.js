@@ -30,7 +30,9 @@
         if (ticket !== latest) { return; }  // an older answer arriving late
         box.innerHTML = html;
         if (summary) {
-          var template = summary.getAttribute(problems ? "data-template-problems" : "data-template-none");
+          var template = summary.getAttribute(
+            problems === 1 ? "data-template-one" : problems ? "data-template-problems" : "data-template-none"
+          );
           summary.textContent = template.replace("%(count)s", problems);
         }
       });
