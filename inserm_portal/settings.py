@@ -90,6 +90,7 @@ INSTALLED_APPS = [
     "calls",
     "applications",
     "reviews",
+    "projects",
     "inserm_portal",
 ]
 

@@ -24,6 +24,7 @@ urlpatterns += i18n_patterns(
     path("accounts/", include("accounts.urls")),
     path("jsi18n/", JavaScriptCatalog.as_view(), name="javascript-catalog"),
     path("reviews/", include("reviews.urls")),
+    path("projects/", include("projects.urls")),
     path("", include("applications.urls")),
     path("", include("calls.urls")),
     prefix_default_language=True,

@@ -75,6 +75,8 @@ def template_context(notification, recipient=None):
     language = notification.language
     other = "en" if language == "fr" else "fr"
     outcome = data.get("outcome") or ""
+    # Every date of a context ("due_date", "start_date"...) also as the language shows it.
+    data.update({f"{key}_display": _display_date(value) for key, value in list(data.items()) if key.endswith("_date")})
     data.update(
         {
             "portal_name": str(settings.PORTAL_NAME),

@@ -21,6 +21,7 @@ from notifications.services import cancel_pending, notify, release_held
 from .. import notices
 from ..actions import ReviewAction
 from ..models import Decision
+from ..signals import decisions_published
 from .base import DecisionRefused, ReviewError, _require
 
 #: Decision.amount holds 12 digits with 2 decimals.
@@ -165,14 +166,14 @@ def _publish(decision_ids, by_user):
     """Publish decisions: released_at set once, applications decided, calls decided when done."""
     now = timezone.now()
     calls = set()
-    count = 0
+    published = []
     for decision in (
         Decision.objects.select_for_update().filter(pk__in=decision_ids).select_related("application").order_by("pk")
     ):
         if decision.released_at is None:
             decision.released_at = now
             decision.save(update_fields=["released_at"])
-            count += 1
+            published.append(decision.pk)
         if decision.application.can_become(Application.Status.DECIDED):
             change_status(decision.application, Application.Status.DECIDED, by_user)
         calls.add(decision.application.call_id)
@@ -182,4 +183,6 @@ def _publish(decision_ids, by_user):
         ).exists()
         if not pending:
             mark_decided(call, by_user)
-    return count
+    if published:
+        decisions_published.send(sender=Decision, decision_ids=published, by_user=by_user)
+    return len(published)

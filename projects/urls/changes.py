@@ -1,0 +1,3 @@
+"""URLs of the projects' changes pages."""
+
+urlpatterns = []

@@ -1,0 +1,1 @@
+"""Pages of the projects' changes (see views/__init__.py)."""

@@ -1,0 +1,1 @@
+"""Pages of the projects' evaluation (see views/__init__.py)."""

@@ -1,0 +1,1 @@
+"""Pages of the projects' money (see views/__init__.py)."""

@@ -1,0 +1,1 @@
+"""Pages of the projects' reports (see views/__init__.py)."""

@@ -1,0 +1,1 @@
+"""Pages of the projects' staff (see views/__init__.py)."""
