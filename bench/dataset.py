@@ -48,10 +48,12 @@ from applications.models import (
     ReferenceCounter,
     ResearcherProfile,
 )
+from bench import projects_data
 from calls import demo
 from calls import services as call_services
 from calls.models import Call, Instrument, ReviewCriterion, Zone
 from notifications.models import Subscription
+from projects.models import Project, Report
 from reviews import conflicts
 from reviews.models import (
     ConflictOfInterest,
@@ -70,7 +72,7 @@ STAFF_EMAIL = "bench-staff@bench.inserm.fr"
 RESEARCHER_EMAIL = "bench-researcher@bench.inserm.fr"
 REVIEWER_EMAIL = "bench-reviewer@bench.inserm.fr"
 RUSH_EMAIL = "rush{n}@bench.inserm.fr"
-PORTAL_APPS = ("accounts", "notifications", "calls", "applications", "reviews", "sessions", "admin")
+PORTAL_APPS = ("accounts", "notifications", "calls", "applications", "reviews", "projects", "sessions", "admin")
 UNITS = [f"U{1000 + 37 * n}" for n in range(40)]
 REVIEWS_PER_APPLICATION = 3
 
@@ -201,6 +203,7 @@ class Command(BaseCommand):
         parser.add_argument("--reviewers", type=int, default=2_000)
         parser.add_argument("--rush-drafts", type=int, default=1_000)
         parser.add_argument("--subscribers", type=int, default=10_000)
+        parser.add_argument("--projects", type=int, default=None, help="funded projects (default: one per application)")
         parser.add_argument("--seed", type=int, default=2026)
         parser.add_argument("--reset", action="store_true", help="empty every table of the portal first")
         parser.add_argument("--json", action="store_true", help="print the figures as one JSON line")
@@ -232,6 +235,8 @@ class Command(BaseCommand):
             self.step(self.make_rush_drafts, options["rush_drafts"])
             self.step(self.make_reviews)
             self.step(self.make_subscriptions, options["subscribers"])
+            projects = options["projects"] if options["projects"] is not None else options["applications"]
+            self.step(self.make_projects, projects)
             move_sequences(
                 [
                     User,
@@ -251,13 +256,16 @@ class Command(BaseCommand):
                     CriterionScore,
                     ConflictOfInterest,
                     Subscription,
+                    *projects_data.MODELS,
                 ]
             )
         self.step(self.analyze)
         figures = {
             "seconds": round(time.perf_counter() - started, 2),
             "calls": Call.objects.count(),
-            "applications_submitted": Application.objects.exclude(status=Application.Status.DRAFT).count(),
+            "applications_submitted": Application.objects.exclude(status=Application.Status.DRAFT)
+            .filter(project__isnull=True)
+            .count(),
             "rush_drafts": Application.objects.filter(status=Application.Status.DRAFT).count(),
             "partner_teams": PartnerTeam.objects.count(),
             "partner_zones": len(self.partner_zones),
@@ -269,6 +277,8 @@ class Command(BaseCommand):
             "reviews_submitted": Review.objects.filter(status=Review.Status.SUBMITTED).count(),
             "criterion_scores": CriterionScore.objects.count(),
             "subscribers": Subscription.objects.filter(topic=NOTIFICATION_TOPIC).count(),
+            "projects": Project.objects.count(),
+            "project_reports": Report.objects.count(),
             "steps_seconds": self.steps,
         }
         if options["json"]:
@@ -369,6 +379,7 @@ class Command(BaseCommand):
             priority_themes=[self.themes["climate-health"]],
         )
         call_services.open_call(pct, self.staff)
+        self.project_calls = projects_data.make_calls(self)
         self.criteria = {}
         for criterion in ReviewCriterion.objects.filter(call__in=self.past_calls).order_by("position", "id"):
             self.criteria.setdefault(criterion.call_id, []).append(criterion.pk)
@@ -816,6 +827,9 @@ class Command(BaseCommand):
                     created_at=self.now - timedelta(days=30),
                 )
         copy_objects(list(declared.values()))
+
+    def make_projects(self, n):
+        projects_data.make_projects(self, n)
 
     def make_subscriptions(self, n):
         users = (self.researchers + self.rush_researchers + self.reviewers)[:n]

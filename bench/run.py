@@ -3,11 +3,12 @@
 Runs on PostgreSQL (``DATABASE_URL``, default ``postgres://postgres@127.0.0.1:5432/inserm_bench``,
 created if missing) and Redis (``CELERY_BROKER_URL``, default db 11), in production mode (DEBUG=0).
 Prints a table, each figure beside its target and "met" / "NOT MET", and writes bench/results.json
-(keys dataset, queries, page_ratio_p95, routing, rush, notifications, meta).
+(keys dataset, queries, page_ratio_p95, routing, reminders, rush, notifications, meta).
 
 Phases: migrate and collect static files; query counts with 1 application
 (bench/dataset.py with ``applications=1``); the full dataset (timed); query counts and page times with
-10,000 applications; routing from the database; the deadline rush on gunicorn; notifications
+10,000 applications (and 10,000 funded projects); routing from the database; the reminder sweep
+over the projects, twice; the deadline rush on gunicorn; notifications
 through a Celery worker to an SMTP sink. ``--only rush,notifications`` reruns some phases on the
 data already there and merges them into results.json.
 """
@@ -28,7 +29,7 @@ from urllib.parse import urlparse
 
 ROOT = Path(__file__).resolve().parent.parent
 RESULTS = ROOT / "bench" / "results.json"
-PHASES = ("dataset", "queries", "pages", "routing", "rush", "notifications")
+PHASES = ("dataset", "queries", "pages", "routing", "reminders", "rush", "notifications")
 
 ENV_DEFAULTS = {
     "DATABASE_URL": "postgres://postgres@127.0.0.1:5432/inserm_bench",
@@ -176,6 +177,23 @@ def rows(results):
                 routing["ratio_to_optimum"] >= 0.995,
             ),
         ]
+    reminders = results.get("reminders")
+    if reminders:
+        out += [
+            (
+                f"reminders: beat's sweep over {reminders['projects']:,} projects "
+                f"({reminders['reports_owed']:,} reports owed, {reminders['reminders']:,} reminders)",
+                f"{reminders['seconds']} s",
+                "< 10 s",
+                reminders["seconds"] < 10,
+            ),
+            (
+                "reminders: the same sweep run again",
+                f"{reminders['rerun_reminders']} sent, {reminders['rerun_seconds']} s",
+                "0 sent",
+                reminders["rerun_reminders"] == 0,
+            ),
+        ]
     rush = results.get("rush")
     if rush:
         out += [
@@ -251,7 +269,7 @@ def main():
     django.setup()
     from django.core.management import call_command
 
-    from bench import notifications_bench, pages, routing_db
+    from bench import notifications_bench, pages, projects_bench, routing_db
     from bench import rush as rush_bench
 
     results = json.loads(RESULTS.read_text()) if RESULTS.exists() and set(phases) != set(PHASES) else {}
@@ -298,6 +316,9 @@ def main():
     if "routing" in phases:
         step("routing from the database")
         results["routing"] = routing_db.measure()
+    if "reminders" in phases:
+        step("report reminders over every funded project, twice")
+        results["reminders"] = projects_bench.measure()
     if "rush" in phases:
         step("deadline rush on gunicorn")
         results["rush"] = rush_bench.measure(var_dir)

@@ -11,6 +11,7 @@ from django.core.management.base import CommandError
 
 from applications.models import Application
 from bench import dataset
+from projects.models import Project, Report
 from reviews import routing
 from reviews.models import ReviewAssignment
 
@@ -28,7 +29,10 @@ def test_the_bench_dataset_builds_a_small_year_with_three_reviews_per_applicatio
     figures = json.loads(out.getvalue().strip().splitlines()[-1])
     assert figures["applications_submitted"] == 12 and figures["rush_drafts"] == 2
     assert figures["reviews"] == figures["assignments"] == 12 * dataset.REVIEWS_PER_APPLICATION
-    assert Application.objects.exclude(status=Application.Status.DRAFT).count() == 12
+    assert Application.objects.filter(status=Application.Status.IN_REVIEW).count() == 12
+    # As many funded projects of earlier years, each with the reports its plan owes.
+    assert figures["projects"] == Project.objects.count() == 12
+    assert figures["project_reports"] == Report.objects.count() > 12
     assert ReviewAssignment.objects.active().count() == 36
 
 
