@@ -13,6 +13,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
+from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
@@ -256,6 +257,9 @@ CELERY_BEAT_SCHEDULE = {
     # The outbox sweeper: resets deliveries stuck in "sending", queues what is due (scheduled
     # reminders, notifications whose queueing failed because the broker was down).
     "notifications-sweep": {"task": "notifications.sweep", "schedule": 60.0},
+    # Funded projects: statuses follow their dates, then report reminders and overdue notices
+    # (idempotent: a second run the same day sends nothing twice). 7:00 in CELERY_TIMEZONE.
+    "projects-daily": {"task": "projects.daily", "schedule": crontab(hour=7, minute=0)},
 }
 # Notifications outbox (see notifications/services.py for the delivery guarantee).
 NOTIFICATIONS_MAX_ATTEMPTS = int(env("NOTIFICATIONS_MAX_ATTEMPTS", "5"))  # SMTP tries before "failed"
