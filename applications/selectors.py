@@ -47,6 +47,28 @@ def dashboard_applications(user):
     return applications
 
 
+# Sections that apps above this one add to the dashboard, above the applications (the projects
+# app: "My projects"), registered from their AppConfig.ready() so that imports keep running one way.
+_dashboard_sections = []
+
+
+def register_dashboard_section(template_name, context_function):
+    """`context_function(user)` returns the dict `template_name` reads as `section`; an empty
+    dict (or None) shows nothing. Each costs its own constant number of queries."""
+    if (template_name, context_function) not in _dashboard_sections:
+        _dashboard_sections.append((template_name, context_function))
+
+
+def dashboard_sections(user):
+    """[(template_name, context)] of the registered sections that have something to show."""
+    sections = []
+    for template_name, context_function in _dashboard_sections:
+        context = context_function(user)
+        if context:
+            sections.append((template_name, context))
+    return sections
+
+
 # Each step of the application form, for the links of what blocks a submission.
 FINDING_STEPS = {
     "amount": "budget",

@@ -89,6 +89,8 @@ class DashboardView(ResearcherRequiredMixin, TemplateView):
             call.own_application = current.get(call.pk)
         context["open_calls"] = open_calls
         context["has_profile"] = ResearcherProfile.objects.filter(user=self.request.user).exists()
+        # What apps above this one add (the projects app's "My projects"), above the applications.
+        context["dashboard_sections"] = selectors.dashboard_sections(self.request.user)
         context["now"] = now
         return context
 
