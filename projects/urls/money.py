@@ -1,3 +1,9 @@
 """URLs of the projects' money pages."""
 
-urlpatterns = []
+from django.urls import path
+
+from ..views import money
+
+urlpatterns = [
+    path("<id:pk>/payments/", money.RecordPaymentView.as_view(), name="record_payment"),
+]
