@@ -43,6 +43,7 @@ class Entry:
     who: str = ""
     kind: str = ""
     overdue: bool = False
+    tie: int = 0  # the audit event's id: facts of the same moment in the order they were recorded
 
 
 def _when(value):
@@ -79,15 +80,19 @@ class _Builder:
         return user.get_full_name() or user.email
 
     def add(self, when, text, *, detail="", who="", kind="", note=False):
-        """One entry; `detail` (a reason, or a payment's `note`) is shown under it."""
+        """One entry at `when` (a date, a datetime or an audit event); `detail` (a reason, or a
+        payment's `note`) is shown under it."""
         if when is None:
             return
+        tie = 0
+        if isinstance(when, AuditEvent):
+            when, tie = when.at, when.pk
         moment, day = _when(when)
         if detail and isinstance(detail, str):
             detail = (_("Note: %(note)s") if note else _("Reason: %(reason)s")) % {"note": detail, "reason": detail}
         else:
             detail = ""
-        self.entries.append(Entry(moment, day, str(text), detail=detail, who=who, kind=kind))
+        self.entries.append(Entry(moment, day, str(text), detail=detail, who=who, kind=kind, tie=tie))
 
 
 def _change_label(change):
@@ -111,11 +116,11 @@ def _project_event(builder, event):
     who = builder.who(event.actor, event.actor_repr)
     reason = changes.get("reason", "") if isinstance(changes.get("reason"), str) else ""
     if event.action == ProjectAction.CREATED:
-        builder.add(event.at, _("Project created from the decision"), who=who, kind="project")
+        builder.add(event, _("Project created from the decision"), who=who, kind="project")
         return True
     if event.action == ProjectAction.START_SET:
         start = (changes.get("start") or {}).get("to")
-        builder.add(event.at, _("Start date set to %(date)s") % {"date": _day(start)}, who=who, kind="project")
+        builder.add(event, _("Start date set to %(date)s") % {"date": _day(start)}, who=who, kind="project")
     elif event.action == ProjectAction.STATUS:
         status = changes.get("status") or {}
         source, target = status.get("from"), status.get("to")
@@ -129,9 +134,9 @@ def _project_event(builder, event):
             text = _("Project closed")
         else:  # started, ended, extended: the dates and the change requests say it
             return False
-        builder.add(event.at, text, detail=reason, who=who, kind="status")
+        builder.add(event, text, detail=reason, who=who, kind="status")
     elif event.action != ProjectAction.PAYMENT:  # payments: from their rows (the date paid)
-        builder.add(event.at, capfirst(event.get_action_display()), detail=reason, who=who, kind="project")
+        builder.add(event, capfirst(event.get_action_display()), detail=reason, who=who, kind="project")
     return False
 
 
@@ -187,7 +192,7 @@ def _report_events(builder, report, events):
             waived = True
         detail = changes.get("reason") or (report.staff_reason if what in ("waived", "added", "moved") else "")
         builder.add(
-            event.at,
+            event,
             _report_text(what, report, changes),
             detail=detail if isinstance(detail, str) else "",
             who=builder.who(event.actor, event.actor_repr),
@@ -229,7 +234,7 @@ def _change_events(builder, change, events):
             decided = True
             reason = (event.changes or {}).get("reason") or change.decision_reason
             builder.add(
-                event.at,
+                event,
                 CHANGE_TEXTS[target](label),
                 detail=reason if isinstance(reason, str) else "",
                 who=builder.who(event.actor, event.actor_repr),
@@ -259,14 +264,14 @@ def _evaluation_events(builder, evaluation, events):
         target = ((event.changes or {}).get("status") or {}).get("to")
         if target == Evaluation.Status.SUBMITTED:
             builder.add(
-                event.at,
+                event,
                 _("Final evaluation submitted"),
                 who=builder.who(event.actor, event.actor_repr),
                 kind="evaluation",
             )
         elif target == Evaluation.Status.CANCELLED:
             builder.add(
-                event.at,
+                event,
                 _("Final evaluation request cancelled"),
                 who=builder.who(event.actor, event.actor_repr),
                 kind="evaluation",
@@ -346,5 +351,5 @@ def build(project, viewer, today=None):
     for evaluation in evaluations:
         _evaluation_events(builder, evaluation, by_target.get((types[Evaluation].pk, str(evaluation.pk)), []))
 
-    history = sorted(builder.entries, key=lambda entry: entry.moment)
+    history = sorted(builder.entries, key=lambda entry: (entry.moment, entry.tie))
     return history, _coming_up(project, reports, evaluations, today)
