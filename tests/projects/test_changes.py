@@ -363,3 +363,19 @@ def test_the_project_page_costs_the_same_queries_with_one_or_many_changes(client
     with CaptureQueriesContext(connection) as several:
         client.get(url(project))
     assert len(several) == len(one)
+
+
+def test_every_change_page_renders_in_both_languages(client, project, staff):
+    transfer = request_budget_transfer(project, "travel", "consumables", "2000", WHY, project.lead)
+    partner = request_partner_change(project, project.partners.get(), **NEW_TEAM, justification=WHY, by=project.lead)
+    for language in ("fr", "en"):
+        client.force_login(project.lead)
+        for kind, field in (("extension", "months"), ("partner", "leaving"), ("budget_transfer", "from_category")):
+            response = client.get(url(project, "changes", "new", language=language) + f"?kind={kind}")
+            assert response.status_code == 200 and f'name="{field}"' in response.content.decode()
+        assert f'lang="{language}"' in client.get(url(project, language=language)).content.decode()
+        client.force_login(staff)
+        for change, shown in ((transfer, 'data-new-end="'), (partner, "Ana Souza")):
+            body = client.get(url(project, "changes", change.pk, language=language)).content.decode()
+            assert 'name="reason"' in body
+            assert (shown in body) == (change == partner)
