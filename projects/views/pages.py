@@ -106,8 +106,7 @@ class StaffActionView(StaffProjectsMixin, ProjectDetailView):
             else:
                 messages.success(request, self.success_message(project))
                 return redirect(self.project.get_absolute_url())
-        context = self.get_context_data(**{self.form_name: form, "refused_action": self.form_name})
-        return self.render_to_response(context)
+        return self.render_to_response(self.get_context_data(**{self.form_name: form}))
 
 
 class SetStartDateView(StaffActionView):

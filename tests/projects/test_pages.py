@@ -77,6 +77,8 @@ def test_the_dashboard_shows_my_project_with_its_next_report_due_and_the_time_el
     assert "11 % of the project's time · From Dec. 1, 2026 to Nov. 30, 2031" in text
     assert "Next report due: Progress report, year 1, Dec. 1, 2027" in text
     assert "overdue" not in text
+    year_1 = project.reports.get(kind="progress", sequence=1)
+    assert f'href="{page(project)}reports/{year_1.pk}/">Progress report, year 1</a>' in body
 
 
 @time_machine.travel(datetime(2027, 12, 10, 10, 0, tzinfo=PARIS), tick=False)
@@ -179,8 +181,11 @@ def test_the_project_page_header_shows_status_dates_lead_call_instrument_and_awa
     assert "Dates From Dec. 1, 2026 to Nov. 30, 2031" in text
     assert "Amount awarded 60,000 €" in text
     assert 'aria-valuenow="11"' in body
-    # The lead's breadcrumb leads back to their dashboard.
+    # The lead's breadcrumb leads back to their dashboard, staff's to the project list.
     assert f'<a href="{DASHBOARD}">My applications</a>' in body
+    staff_page = logged_in(staff).get(page(project)).content.decode()
+    assert '<li class="breadcrumb-item"><a href="/en/projects/staff/">Funded projects</a></li>' in staff_page
+    assert f'<a href="{DASHBOARD}">' not in staff_page
 
 
 # --- Staff's actions ----------------------------------------------------------------------------
