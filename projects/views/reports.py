@@ -40,6 +40,8 @@ from ..forms.reports import (
 from ..models import Report, ReportAttachment
 from ..services import ProjectError
 from ..services import reports as services
+from ..services.base import refuse_when_closed
+from ..services.report_checks import date_text
 from .base import ProjectMixin, show_refusal
 from .pages import section
 
@@ -228,11 +230,16 @@ class ReportView(ReportMixin, TemplateView):
                 raise PermissionDenied(_("Only the project's lead researcher writes its reports."))
             raise Http404
         if not self.editing:
-            messages.error(
-                self.request,
-                _("This report is %(status)s: it can no longer be changed.")
-                % {"status": self.report.get_status_display().lower()},
-            )
+            try:
+                refuse_when_closed(self.project)
+            except ProjectError as error:
+                show_refusal(self.request, error)
+            else:
+                messages.error(
+                    self.request,
+                    _("This report is %(status)s: it can no longer be changed.")
+                    % {"status": self.report.get_status_display().lower()},
+                )
             return self.back()
         forms = self.lead_forms(self.request.POST)
         if not all([form.is_valid() for form in forms.values()]):
@@ -360,13 +367,13 @@ def error_summary(context, general):
 
     for key in ("text_form", "spending_form", "changes_form", "move_form", "waive_form", "attachment_form"):
         add(context.get(key))
-    for key, title in (("missions", _("Mission")), ("publications", _("Co-publication"))):
+    for key, title in (("missions", _("Mission %(n)s")), ("publications", _("Co-publication %(n)s"))):
         formset = context.get(key)
         if formset is None or not formset.is_bound:
             continue
-        entries.extend((title, message, None) for message in formset.non_form_errors())
+        entries.extend((None, message, None) for message in formset.non_form_errors())
         for number, form in enumerate(formset.forms, start=1):
-            add(form, f"{title} {number}, ")
+            add(form, (title % {"n": number}) + ", ")
     return entries
 
 
@@ -401,19 +408,13 @@ class AddReportView(ProjectMixin, TemplateView):
             else:
                 messages.success(
                     request,
-                    _("%(report)s added, due on %(date)s.") % {"report": report, "date": _date(report.due_on)},
+                    _("%(report)s added, due on %(date)s.") % {"report": report, "date": date_text(report.due_on)},
                 )
                 return redirect("projects:detail", self.project.pk)
         return self.render_to_response(self.get_context_data(form=form))
 
     def get_context_data(self, **kwargs):
         return super().get_context_data(project=self.project, **kwargs)
-
-
-def _date(day):
-    from django.utils import formats
-
-    return formats.date_format(day, "DATE_FORMAT")
 
 
 # --- Documents ----------------------------------------------------------------------------------------

@@ -394,3 +394,45 @@ def test_the_frozen_version_lists_the_documents_names(project):
 def test_superuser_staff_are_not_the_lead(project):
     with pytest.raises(ProjectError, match="permission"):
         services.submit_report(first(project), StaffFactory())
+
+
+# --- What the lead researcher reads -------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "language, named, message_shown",
+    [
+        ("fr", "rapport d'étape (année 1)", "Des modifications sont demandées"),
+        ("en", "progress report (year 1)", "Changes requested on your"),
+    ],
+)
+def test_the_changes_asked_are_sent_in_the_leads_language_naming_the_report(
+    project, staff, language, named, message_shown
+):
+    from notifications.rendering import render_message
+
+    project.lead.language = language
+    project.lead.save(update_fields=["language"])
+    report = first(project)
+    saved(report, project.lead)
+    services.submit_report(report, project.lead)
+    services.request_changes(report, "Ajoutez les missions <b>2027</b>.", staff)
+    message = render_message(Notification.objects.get(kind="report.changes"))
+    assert message_shown in message.subject and named in message.subject
+    assert "Ajoutez les missions <b>2027</b>." in message.text
+    assert "Ajoutez les missions &lt;b&gt;2027&lt;/b&gt;." in message.html
+    assert report.url_path in message.text
+
+
+@pytest.mark.parametrize("language, named", [("fr", "rapport final"), ("en", "final report")])
+def test_the_acceptance_of_the_final_report_names_it(project, staff, language, named):
+    from notifications.rendering import render_message
+
+    project.lead.language = language
+    project.lead.save(update_fields=["language"])
+    final = first(project, Report.Kind.FINAL)
+    saved(final, project.lead, fields={"scientific_progress": "a", "partnership_outcome": "b", "next_steps": "c"})
+    services.submit_report(final, project.lead)
+    services.accept_report(final, staff)
+    message = render_message(Notification.objects.get(kind="report.accepted"))
+    assert named in message.subject and named in message.text

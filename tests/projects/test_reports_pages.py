@@ -326,3 +326,25 @@ def test_the_project_page_lists_the_reports_with_links(project, report, staff):
     page = client_of(staff).get(reverse("projects:detail", args=[project.pk])).content.decode()
     assert url(report) in page
     assert 'id="add-report"' in page
+
+
+def test_once_the_project_is_terminated_the_lead_reads_and_is_told_why_nothing_is_saved(project, report, staff):
+    from projects import services as project_services
+
+    submitted(report, project.lead)
+    services.request_changes(report, "More detail, please.", staff)
+    project_services.terminate_project(project, staff, "The partner team left.")
+    client = client_of(project.lead)
+    page = client.get(url(report)).content.decode()
+    assert 'id="save-draft"' not in page and "Submitted version 1" in page
+    response = client.post(url(report), form_data(report, action="submit", scientific_progress="Late"), follow=True)
+    assert f"Project {project.reference} is terminated early" in response.content.decode()
+    assert report.versions.count() == 1
+
+
+def test_the_report_page_is_served_in_french_too(project, report):
+    client = client_of(project.lead)
+    address = reverse("projects:report", args=[project.pk, report.pk]).replace("/en/", "/fr/", 1)
+    response = client.get(address, HTTP_ACCEPT_LANGUAGE="fr")
+    assert response.status_code == 200
+    assert '<html lang="fr"' in response.content.decode()
