@@ -60,8 +60,10 @@ def load():
         profile.expertise.set([terms["ageing"], terms["epidemiology"], terms["public health"], terms["immunology"]])
     staff = User.objects.filter(is_staff=True).order_by("pk").first()
     load_closed_call(terms, staff)
-    # The demo reviewer has accepted to review every demo call (no e-mail: demo data).
-    for call in Call.objects.exclude(status=Call.Status.DRAFT).filter(instrument__has_calls=True):
+    # The demo reviewer has accepted to review every demo call not yet decided (no e-mail: demo data).
+    for call in Call.objects.exclude(status__in=[Call.Status.DRAFT, Call.Status.DECIDED]).filter(
+        instrument__has_calls=True
+    ):
         ReviewerInvitation.objects.get_or_create(
             call=call,
             reviewer=reviewer,

@@ -23,6 +23,20 @@ pages = {
 application = ReviewAssignment.objects.values_list("application_id", flat=True).first()
 if application:
     pages["reviewer@demo.inserm.fr"].append(f"/fr/reviews/applications/{application}/")
+from projects.models import Evaluation, Project
+project = Project.objects.filter(lead__email="researcher@demo.inserm.fr").first()
+pages["researcher@demo.inserm.fr"] += [f"/fr/projects/{project.pk}/", f"/en/projects/{project.pk}/"]
+report = project.reports.order_by("due_on").first()
+pages["researcher@demo.inserm.fr"].append(f"/fr/projects/{project.pk}/reports/{report.pk}/")
+evaluation = Evaluation.objects.filter(reviewer__email="reviewer@demo.inserm.fr").first()
+pages["reviewer@demo.inserm.fr"] += ["/fr/projects/evaluations/", f"/en/projects/evaluations/{evaluation.pk}/"]
+pages["staff@demo.inserm.fr"] += [
+    "/fr/projects/staff/",
+    "/fr/projects/staff/dashboard/",
+    "/en/projects/staff/export.xlsx",
+    *[f"/fr/projects/{pk}/" for pk in Project.objects.values_list("pk", flat=True)],
+    "/admin/projects/project/",
+]
 for email, paths in pages.items():
     client = Client(HTTP_HOST="127.0.0.1")
     client.force_login(User.objects.get(email=email))
@@ -53,4 +67,4 @@ def test_the_demo_pages_answer_on_the_embedded_sqlite_database(tmp_path):
     run([sys.executable, "manage.py", "migrate", "--noinput", "-v", "0"])
     run([sys.executable, "manage.py", "load_demo"])
     walked = run([sys.executable, "-c", WALK])
-    assert walked.count(" 200") >= 8
+    assert walked.count(" 200") >= 20
