@@ -9,17 +9,18 @@ from django.views.generic import TemplateView
 
 from .. import exports, selectors
 from ..filters import ProjectFilter
+from ..models import Project
 from .base import StaffProjectsMixin
 
 #: Reports listed at most in each table of the dashboard (the project list finds the rest).
-DASHBOARD_ROWS = 100
+DASHBOARD_ROWS = 50
 
 
 class FilteredProjectsMixin(StaffProjectsMixin):
     """The list's filters, read from the querystring: the same rows on the page and in the exports."""
 
-    def filterset(self):
-        return ProjectFilter(self.request.GET or None, queryset=selectors.staff_projects())
+    def filterset(self, queryset):
+        return ProjectFilter(self.request.GET or None, queryset=queryset)
 
 
 class ProjectListView(FilteredProjectsMixin, TemplateView):
@@ -27,9 +28,10 @@ class ProjectListView(FilteredProjectsMixin, TemplateView):
     paginate_by = 50
 
     def get_context_data(self, **kwargs):
-        filterset = self.filterset()
-        page = Paginator(filterset.qs, self.paginate_by).get_page(self.request.GET.get("page"))
-        projects = list(page.object_list)
+        filterset = self.filterset(Project.objects.all())
+        ids = filterset.qs.values_list("pk", flat=True)
+        page = Paginator(ids, self.paginate_by).get_page(self.request.GET.get("page"))
+        projects = selectors.staff_project_rows(list(page.object_list))
         for project in projects:
             project.partner_countries = selectors.partner_country_names(project)
         filtered = {key: value for key, value in self.request.GET.items() if key != "page" and value}
@@ -47,7 +49,7 @@ class ProjectListView(FilteredProjectsMixin, TemplateView):
 
 class ProjectExportView(FilteredProjectsMixin, View):
     def get(self, request, fmt):
-        projects = self.filterset().qs
+        projects = self.filterset(selectors.staff_projects()).qs
         stem = f"projects-{timezone.localdate().isoformat()}"
         if fmt == "csv":
             # As the reader's spreadsheet expects it (as the ranking's export): French ones split
