@@ -11,7 +11,7 @@ def _counts():
     return {
         m._meta.label: m.objects.count()
         for m in apps.get_models()
-        if m._meta.app_label in {"accounts", "calls", "applications", "reviews", "notifications"}
+        if m._meta.app_label in {"accounts", "calls", "applications", "reviews", "projects", "notifications"}
     }
 
 

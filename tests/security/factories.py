@@ -42,6 +42,11 @@ class World:
     decided: object  # the owner's decided application whose letter is released
     invitation: object  # the assigned reviewer's pending invitation
     proposal: object  # a routing proposal of the closed call
+    project: object = None  # the funded project of `decided`, led by the owner
+    report: object = None  # its first report, not started
+    report_attachment: object = None  # a PDF of that report
+    change: object = None  # an extension the owner asked for, pending
+    evaluation: object = None  # a final evaluation of the project asked of "assigned"
 
 
 def build_world():
@@ -102,7 +107,13 @@ def build_world():
         # Staff status, no permission at all: admin refuses them every model; so must the portal.
         "staff_without_permissions": StaffFactory(is_superuser=False),
     }
+    project, report, report_attachment, change, evaluation = _project_of(decided, owner, assigned, staff)
     return World(
+        project=project,
+        report=report,
+        report_attachment=report_attachment,
+        change=change,
+        evaluation=evaluation,
         users=users,
         open_call=open_call,
         closed_call=closed_call,
@@ -114,6 +125,39 @@ def build_world():
         invitation=invitation,
         proposal=proposal,
     )
+
+
+def _project_of(decided, owner, evaluator, staff):
+    """The project of the owner's funded decision, with a report holding a PDF, a pending change
+    request and a final evaluation asked of `evaluator` (rows made directly: the services have
+    their own tests)."""
+    from django.core.files.base import ContentFile
+
+    from projects.models import ChangeRequest, Evaluation, ReportAttachment
+    from projects.services import create_project_for_decision
+    from tests.applications.factories import pdf_bytes
+
+    project = create_project_for_decision(decided.decision, staff)
+    report = project.reports.order_by("due_on").first()
+    attachment = ReportAttachment.objects.create(
+        report=report,
+        file=ContentFile(pdf_bytes(), name="report.pdf"),
+        original_name="report.pdf",
+        size=1000,
+        sha256="0" * 64,
+        uploaded_by=owner,
+    )
+    change = ChangeRequest.objects.create(
+        project=project,
+        kind=ChangeRequest.Kind.EXTENSION,
+        months=3,
+        justification="Fieldwork delayed",
+        requested_by=owner,
+    )
+    evaluation = Evaluation.objects.create(
+        project=project, reviewer=evaluator, requested_by=staff, due_on=timezone.localdate() + timedelta(days=20)
+    )
+    return project, report, attachment, change, evaluation
 
 
 __all__ = ["ROLES", "World", "build_world"]

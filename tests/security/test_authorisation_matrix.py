@@ -198,6 +198,82 @@ def portal_cases(world, language):
             method="post",
             may_see=set(),
         ),
+        *project_cases(w, u),
+    ]
+
+
+LEAD_OR_STAFF = expect(404, anonymous=302, owner=200, staff=200, staff_without_permissions=403)
+# A staff action (POST only): others never learn it exists; staff without the permission are told.
+STAFF_ACTION = expect(404, anonymous=302, staff=405, staff_without_permissions=403)
+
+
+def project_cases(w, u):
+    """Funded projects (issue 16): the lead researcher's, staff's, the evaluator's pages."""
+    project, report, change, evaluation = w.project, w.report, w.change, w.evaluation
+    lead_or_staff = frozenset({"owner", "staff"})
+    return [
+        Case(u("projects:detail", project.pk), LEAD_OR_STAFF, may_see=lead_or_staff),
+        Case(u("projects:set_start", project.pk), STAFF_ACTION, may_see=set()),
+        Case(u("projects:suspend", project.pk), STAFF_ACTION, may_see=set()),
+        Case(u("projects:resume", project.pk), STAFF_ACTION, may_see=set()),
+        Case(u("projects:terminate", project.pk), STAFF_ACTION, may_see=set()),
+        Case(
+            u("projects:suspend", project.pk),
+            expect(404, anonymous=302, staff=200, staff_without_permissions=403),
+            method="post",
+            may_see={"staff"},
+        ),
+        Case(
+            u("projects:report_add", project.pk), expect(404, anonymous=302, staff=200, staff_without_permissions=403)
+        ),
+        Case(u("projects:report", project.pk, report.pk), LEAD_OR_STAFF, may_see=lead_or_staff),
+        Case(
+            u("projects:report_attachment", project.pk, report.pk, w.report_attachment.pk),
+            LEAD_OR_STAFF,
+            may_see=lead_or_staff,
+        ),
+        Case(
+            u("projects:report_attachment_add", project.pk, report.pk),
+            expect(404, anonymous=302, owner=405, staff=405, staff_without_permissions=403),
+            may_see=set(),
+        ),
+        Case(
+            u("projects:report_attachment_remove", project.pk, report.pk, w.report_attachment.pk),
+            expect(404, anonymous=302, owner=405, staff=405, staff_without_permissions=403),
+            may_see=set(),
+        ),
+        Case(
+            u("projects:record_payment", project.pk),
+            expect(404, anonymous=302, staff=200, staff_without_permissions=403),
+            may_see={"staff"},
+        ),
+        Case(
+            u("projects:change_new", project.pk),
+            expect(404, anonymous=302, owner=200, staff=403, staff_without_permissions=403),
+            may_see={"owner"},
+        ),
+        Case(
+            u("projects:change_decide", project.pk, change.pk),
+            expect(404, anonymous=302, staff=200, staff_without_permissions=403),
+            may_see={"staff"},
+        ),
+        Case(
+            u("projects:change_withdraw", project.pk, change.pk),
+            expect(404, anonymous=302, owner=405, staff=405, staff_without_permissions=403),
+            may_see=set(),
+        ),
+        Case(u("projects:evaluations"), REVIEWER_PAGE),
+        Case(
+            u("projects:evaluation", evaluation.pk),
+            expect(404, anonymous=302, assigned=200, staff=200, staff_without_permissions=403),
+            may_see={"assigned", "staff"},
+        ),
+        Case(u("projects:request_evaluation", project.pk), STAFF_ACTION, may_see=set()),
+        Case(u("projects:cancel_evaluation", project.pk), STAFF_ACTION, may_see=set()),
+        Case(u("projects:staff_list"), STAFF_PAGE, may_see={"staff"}),
+        Case(u("projects:staff_dashboard"), STAFF_PAGE, may_see={"staff"}),
+        Case(u("projects:staff_export_csv"), STAFF_PAGE, may_see={"staff"}),
+        Case(u("projects:staff_export_xlsx"), STAFF_PAGE, may_see={"staff"}),
     ]
 
 
