@@ -4,7 +4,7 @@ from datetime import date, timedelta
 from decimal import Decimal
 
 import pytest
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from accounts.models import AuditEvent
 from notifications.models import Notification
@@ -63,6 +63,7 @@ def test_a_decision_not_funded_or_not_published_creates_no_project(staff):
     assert not Project.objects.exists()
 
 
+@translation.override("en")
 def test_a_start_date_before_the_decision_is_refused_and_nothing_moves(staff):
     project = funded_project(decided_at=aware(2026, 11, 20), staff=staff)
     with pytest.raises(ProjectError) as refused:
@@ -117,6 +118,7 @@ def test_suspending_needs_a_reason_and_resuming_returns_to_the_dates_status(staf
     assert event.changes["reason"] == "Partner lab closed for works"
 
 
+@translation.override("en")
 def test_terminating_waives_the_reports_not_yet_in_and_nothing_changes_after(staff):
     project = funded_project("PRI", "60000.00", staff=staff)
     services.terminate_project(project, staff, "The partner withdrew")
