@@ -14,7 +14,7 @@ from reviews.models import Decision
 
 from .. import notices, schedule
 from ..actions import ProjectAction
-from ..models import Instalment, Project, ProjectBudgetLine, ProjectPartner, Report
+from ..models import ChangeRequest, Evaluation, Instalment, Project, ProjectBudgetLine, ProjectPartner, Report
 from .base import ProjectError, lock, refuse_when_closed, require
 
 
@@ -261,7 +261,9 @@ def resume_project(project, by_user):
 
 
 def terminate_project(project, by_user, reason):
-    """Staff end a project early, with a reason; its reports not yet submitted are waived."""
+    """Staff end a project early, with a reason: its reports not yet submitted are waived, the
+    changes still awaiting a decision refused (nothing is left pending on a project that can
+    change no more) and an evaluation not yet answered cancelled."""
     if not (reason or "").strip():
         raise ProjectError(_("Say why the project ends early."))
     with transaction.atomic():
@@ -274,6 +276,18 @@ def terminate_project(project, by_user, reason):
             Report.Status.WAIVED,
             by=by_user,
             staff_reason=str(_("The project ended early.")),
+        )
+        ChangeRequest.transition_rows(
+            project.changes.all(),
+            ChangeRequest.Status.PENDING,
+            ChangeRequest.Status.REFUSED,
+            by=by_user,
+            decided_by=by_user,
+            decided_at=timezone.now(),
+            decision_reason=str(_("The project ended early.")),
+        )
+        Evaluation.transition_rows(
+            project.evaluations.all(), Evaluation.Status.REQUESTED, Evaluation.Status.CANCELLED, by=by_user
         )
     return project
 

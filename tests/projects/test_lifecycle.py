@@ -128,3 +128,29 @@ def test_terminating_waives_the_reports_not_yet_in_and_nothing_changes_after(sta
     with pytest.raises(ProjectError) as refused:
         services.suspend_project(project, staff, "again")
     assert "terminated early" in str(refused.value)
+
+
+def test_ending_a_project_early_refuses_its_pending_changes_and_cancels_its_evaluation_request(staff):
+    from projects.models import ChangeRequest, Evaluation
+    from tests.reviews.factories import ReviewerProfileFactory
+
+    project = funded_project("PRI", "60000.00", staff=staff)
+    change = ChangeRequest.objects.create(
+        project=project,
+        kind=ChangeRequest.Kind.EXTENSION,
+        months=2,
+        justification="Late samples",
+        requested_by=project.lead,
+    )
+    evaluation = Evaluation.objects.create(
+        project=project,
+        reviewer=ReviewerProfileFactory().user,
+        requested_by=staff,
+        due_on=timezone.localdate() + timedelta(days=10),
+    )
+    services.terminate_project(project, staff, "The partner withdrew")
+    change.refresh_from_db()
+    evaluation.refresh_from_db()
+    assert change.status == ChangeRequest.Status.REFUSED
+    assert change.decided_by == staff and change.decision_reason
+    assert evaluation.status == Evaluation.Status.CANCELLED
