@@ -50,7 +50,17 @@ def pages():
         ("reviewer queue", "/fr/reviews/", "reviewer"),
         ("staff ranking of a call", f"/fr/reviews/staff/calls/{call.pk}/ranking/", "staff"),
         ("admin changelist of applications", "/admin/applications/application/", "staff"),
+        ("staff list of funded projects", "/fr/projects/staff/", "staff"),
+        ("researcher's funded project", f"/fr/projects/{_first_project().pk}/", "researcher"),
     ]
+
+
+def _first_project():
+    """The bench researcher's first funded project, the same at every scale."""
+    from bench import dataset as data
+    from projects.models import Project
+
+    return Project.objects.filter(lead__email=data.RESEARCHER_EMAIL).order_by("pk").first()
 
 
 def _verify_second_factor(client, user):
@@ -106,6 +116,7 @@ def query_counts():
 def page_rows():
     """Rows each page lists, for the report (how big the measured page is)."""
     from applications.models import Application
+    from projects.models import Project
     from reviews.models import ReviewAssignment
 
     people = _people()
@@ -115,6 +126,8 @@ def page_rows():
         "reviewer queue": ReviewAssignment.objects.filter(reviewer=people["reviewer"]).count(),
         "staff ranking of a call": Application.objects.filter(call=call).count(),
         "admin changelist of applications": min(100, Application.objects.count()),
+        "staff list of funded projects": min(50, Project.objects.count()),
+        "researcher's funded project": _first_project().reports.count(),
     }
 
 

@@ -6,6 +6,7 @@ wide table scrolls inside its .table-responsive box), and axe finds nothing seri
 """
 
 import base64
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -70,6 +71,7 @@ def build_pages():
     bare_staff = StaffFactory(is_superuser=False)
     proposal = reviews_services.launch_routing(review_call, staff, reviewers_per_application=2)
     return [
+        *project_pages(staff, reviewer),
         ("call-list", "/fr/calls/", None),
         ("call-list-en", "/en/calls/", None),
         ("staff-calls", "/fr/reviews/staff/", staff),
@@ -97,6 +99,77 @@ def build_pages():
         ("apply-to-closed-call", f"/fr/applications/new/{review_call.pk}/", draft.applicant),
         ("apply-to-closed-call-en", f"/en/applications/new/{review_call.pk}/", draft.applicant),
         ("dashboard-en", "/en/applications/", draft.applicant),
+    ]
+
+
+def project_pages(staff, reviewer):
+    """A PRI in its first year (a payment, a submitted report with a mission and a co-publication,
+    a pending extension) and a Tremplin whose final evaluation is asked of `reviewer`."""
+    from django.utils import timezone
+
+    from projects.models import ChangeRequest, Report
+    from projects.services import evaluation, money, reports
+    from tests.projects.factories import funded_project
+
+    today = timezone.localdate()
+    pri = funded_project("PRI", "60000.00", staff=staff)
+    lead = pri.lead
+    money.record_payment(pri, "12000", today, staff, instalment=pri.instalments.first())
+    first = pri.reports.order_by("due_on").first()
+    reports.save_report(
+        first,
+        lead,
+        fields={"scientific_progress": "Two workshops held; the shared protocol is written. " * 4},
+        missions=[
+            {
+                "traveller": "Camille Durand",
+                "from_city": "Paris",
+                "from_country": "FR",
+                "to_city": "Tokyo",
+                "to_country": "JP",
+                "started_on": today,
+                "ended_on": today,
+            }
+        ],
+        publications=[
+            {"doi": "10.1038/s41586-020-2649-2", "title": "Immune ageing in two cohorts", "year": today.year}
+        ],
+    )
+    reports.submit_report(first, lead)
+    second = pri.reports.filter(status=Report.Status.PLANNED).order_by("due_on").first()
+    change = ChangeRequest.objects.create(
+        project=pri, kind=ChangeRequest.Kind.EXTENSION, months=6, justification="Samples delayed.", requested_by=lead
+    )
+    tremplin = funded_project("TREMPLIN", "9500.00", staff=staff)
+    final = tremplin.reports.get()
+    reports.save_report(
+        final,
+        tremplin.lead,
+        fields={
+            "scientific_progress": "The cohort is shared.",
+            "partnership_outcome": "A lasting partnership.",
+            "next_steps": "A PRI application.",
+        },
+    )
+    reports.submit_report(final, tremplin.lead)
+    reports.accept_report(final, staff)
+    asked = evaluation.request_evaluation(tremplin, reviewer, today + timedelta(days=21), staff)
+    return [
+        ("project-lead", f"/fr/projects/{pri.pk}/", lead),
+        ("project-lead-en", f"/en/projects/{pri.pk}/", lead),
+        ("project-staff", f"/fr/projects/{pri.pk}/", staff),
+        ("project-dashboard", "/fr/applications/", lead),
+        ("project-report-edit", f"/fr/projects/{pri.pk}/reports/{second.pk}/", lead),
+        ("project-report-edit-en", f"/en/projects/{pri.pk}/reports/{second.pk}/", lead),
+        ("project-report-staff", f"/fr/projects/{pri.pk}/reports/{first.pk}/", staff),
+        ("project-change-new", f"/fr/projects/{pri.pk}/changes/new/?kind=budget_transfer", lead),
+        ("project-change-decide-en", f"/en/projects/{pri.pk}/changes/{change.pk}/", staff),
+        ("project-payment", f"/fr/projects/{pri.pk}/payments/", staff),
+        ("projects-staff-list", "/fr/projects/staff/", staff),
+        ("projects-staff-list-en", "/en/projects/staff/", staff),
+        ("projects-staff-dashboard", "/fr/projects/staff/dashboard/", staff),
+        ("evaluations-reviewer-en", "/en/projects/evaluations/", reviewer),
+        ("evaluation-reviewer", f"/fr/projects/evaluations/{asked.pk}/", reviewer),
     ]
 
 
