@@ -7,6 +7,7 @@ from datetime import date
 
 import pytest
 from django.test import Client
+from django.utils import translation
 
 from accounts import personal_data
 from accounts.personal_data import ErasureError
@@ -76,6 +77,7 @@ def test_the_download_holds_the_final_evaluations_the_reviewer_wrote(staff):
     )
 
 
+@translation.override("en")
 def test_the_erasure_waits_while_the_researcher_leads_a_running_project(staff):
     project = funded_project(staff=staff)
     erasure = personal_data.request_erasure(project.lead)
@@ -85,6 +87,7 @@ def test_the_erasure_waits_while_the_researcher_leads_a_running_project(staff):
     assert project.lead.is_active
 
 
+@translation.override("en")
 def test_the_erasure_waits_while_the_reviewer_owes_a_final_evaluation(staff):
     project = funded_project(staff=staff)
     reviewer = ReviewerFactory()

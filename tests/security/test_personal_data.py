@@ -37,7 +37,11 @@ def test_the_download_holds_the_researcher_s_profile_applications_partners_budge
     assert draft["partners"][0]["institution"] == "University of Tokyo"
     assert draft["budget"][0]["amount"] == "8000.00"
     assert draft["attachments"][0]["file_name"] == "project.pdf"
-    assert [mail["kind"] for mail in data["notifications"]["emails"]] == ["application.receipt"]
+    assert sorted(mail["kind"] for mail in data["notifications"]["emails"]) == [
+        "application.receipt",
+        "project.created",
+    ]
+    assert [p["reference"] for p in data["projects"]["projects"]] == [world.project.reference]
     assert other_title not in response.content.decode()
 
 
