@@ -257,9 +257,10 @@ CELERY_BEAT_SCHEDULE = {
     # The outbox sweeper: resets deliveries stuck in "sending", queues what is due (scheduled
     # reminders, notifications whose queueing failed because the broker was down).
     "notifications-sweep": {"task": "notifications.sweep", "schedule": 60.0},
-    # Funded projects: statuses follow their dates, then report reminders and overdue notices
-    # (idempotent: a second run the same day sends nothing twice). 7:00 in CELERY_TIMEZONE.
-    "projects-daily": {"task": "projects.daily", "schedule": crontab(hour=7, minute=0)},
+    # Funded projects: statuses follow their dates, report reminders go out. Every hour of the
+    # working day (idempotent: a reminder is sent once whatever the runs), so a portal started
+    # after 07:00 sends the day's reminders within the hour rather than the next morning.
+    "projects-daily": {"task": "projects.daily", "schedule": crontab(hour="7-19", minute=0)},
 }
 # Notifications outbox (see notifications/services.py for the delivery guarantee).
 NOTIFICATIONS_MAX_ATTEMPTS = int(env("NOTIFICATIONS_MAX_ATTEMPTS", "5"))  # SMTP tries before "failed"
