@@ -13,19 +13,20 @@ Each goes through the portal's services (decision published → project, start d
 reports, evaluation), as staff and researchers would.
 """
 
-from datetime import timedelta
+from datetime import time, timedelta
 from decimal import Decimal
 
+from django.contrib.contenttypes.models import ContentType
 from django.utils import timezone
 
-from accounts.models import User
+from accounts.models import AuditEvent, User
 from applications.models import Application, BudgetLine, PartnerTeam
 from calls import services as call_services
 from calls.models import Call, Instrument
 from reviews.models import Decision
 
 from . import schedule
-from .models import Evaluation, Project, Report
+from .models import Evaluation, Project, Report, ReportVersion
 from .services import create_project_for_decision, follow_calendar, money, reports, set_start_date
 from .services import evaluation as evaluations
 from .services.base import lock
@@ -180,11 +181,23 @@ def _funded(key, lead, code, start, title, institution, city, country, staff):
         released_at=decided_at + timedelta(days=3),
     )
     project = create_project_for_decision(decision, staff)
+    # Dated as if the portal had run then: the project appeared when its decision was published.
+    _backdate(project, decision.released_at)
     if project.start_date != start:
         project = set_start_date(project, start, staff)
     locked = lock(project)
     follow_calendar(locked, by_user=staff)
     return locked
+
+
+def _backdate(target, when, **changes):
+    """Move the audit events of `target` (those whose changes match `changes`) to `when`."""
+    events = AuditEvent.objects.filter(
+        content_type=ContentType.objects.get_for_model(target), object_id=str(target.pk), **changes
+    )
+    events.update(at=when)
+    if isinstance(target, Project):
+        Project.objects.filter(pk=target.pk).update(created_at=when)
 
 
 def _pay_instalments(project, staff, count=None):
@@ -210,3 +223,10 @@ def _report_in(project, staff):
         reports.save_report(report, lead, fields=fields)
         reports.submit_report(report, lead)
         reports.accept_report(report, staff)
+        # Sent a few days before it was due, accepted two weeks later.
+        sent = timezone.make_aware(timezone.datetime.combine(report.due_on - timedelta(days=5), time(10)))
+        accepted = sent + timedelta(days=15)
+        Report.objects.filter(pk=report.pk).update(submitted_at=sent, reviewed_at=accepted)
+        ReportVersion.objects.filter(report=report).update(submitted_at=sent)
+        _backdate(report, sent)
+        _backdate(report, accepted, changes__status__to=Report.Status.ACCEPTED)

@@ -8,6 +8,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from django_countries.fields import CountryField
 
 from accounts.states import StateMachine
@@ -41,12 +42,13 @@ class ProjectQuerySet(models.QuerySet):
 
 class Project(StateMachine, models.Model):
     class Status(models.TextChoices):
-        STARTING = "starting", _("Starting")
-        ACTIVE = "active", _("Active")
-        FINAL_REPORT_DUE = "final_report_due", _("Final report due")
-        CLOSED = "closed", _("Closed")
-        SUSPENDED = "suspended", _("Suspended")
-        TERMINATED = "terminated", _("Terminated early")
+        # A project's own words ("active" says something else of an assignment).
+        STARTING = "starting", pgettext_lazy("project status", "Starting")
+        ACTIVE = "active", pgettext_lazy("project status", "Active")
+        FINAL_REPORT_DUE = "final_report_due", pgettext_lazy("project status", "Final report due")
+        CLOSED = "closed", pgettext_lazy("project status", "Closed")
+        SUSPENDED = "suspended", pgettext_lazy("project status", "Suspended")
+        TERMINATED = "terminated", pgettext_lazy("project status", "Terminated early")
 
     TRANSITIONS = {
         Status.STARTING: {Status.ACTIVE, Status.SUSPENDED, Status.TERMINATED},

@@ -8,7 +8,7 @@ from decimal import Decimal
 
 import pytest
 from django.utils import timezone, translation
-from django.utils.translation import gettext
+from django.utils.translation import gettext, pgettext
 
 from calls.models import Call
 from projects.models import Project, Report
@@ -154,4 +154,4 @@ def test_a_funded_project_from_its_decision_to_its_closing_evaluation(browser, l
     browser.log_in_as(researcher)
     browser.go(f"/{lang}/projects/{project.pk}/")
     with translation.override(lang):
-        assert gettext("Closed") in browser.text("main")
+        assert pgettext("project status", "Closed") in browser.text("main")
