@@ -337,7 +337,8 @@ def build(project, viewer, today=None):
         builder.add(project.end_date, _("Project period ended"), kind="project")
     for payment in payments:
         builder.add(
-            payment.paid_on,
+            # A date without an hour: after that day's other facts, never before the decision.
+            timezone.make_aware(datetime.datetime.combine(payment.paid_on, datetime.time(23, 59))),
             _("Payment of %(amount)s recorded") % {"amount": _euros(payment.amount)},
             detail="" if builder.viewer_is_lead else payment.note,
             note=True,

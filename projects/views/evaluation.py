@@ -29,6 +29,7 @@ from ..forms.evaluation import EvaluationForm, EvaluationRequestForm
 from ..models import Evaluation, Project, Report, ReportVersion
 from ..services import ProjectError
 from ..services import evaluation as services
+from ..services.report_checks import TEXT_FIELDS
 from .pages import StaffActionView, section
 
 # --- The project page's part ---------------------------------------------------------------------
@@ -142,7 +143,10 @@ def report_display(content):
     labelled texts, missions, co-publications, spending by line, attachments' names."""
     content = content or {}
     texts = []
-    for name, text in (content.get("fields") or {}).items():
+    fields = content.get("fields") or {}
+    # In the order of the report's page (the stored JSON keeps its keys in no useful order).
+    order = {name: position for position, name in enumerate(TEXT_FIELDS)}
+    for name, text in sorted(fields.items(), key=lambda item: order.get(item[0], len(order))):
         if not str(text or "").strip():
             continue
         try:

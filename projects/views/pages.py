@@ -63,8 +63,17 @@ def may_manage(user):
 def staff_actions(project, user):
     if not may_manage(user) or project.is_closed:
         return {"can_manage": False}
+    # Dated from the start: once a report is submitted or a payment recorded, the start stays
+    # (lifecycle.set_start_date refuses), so the page says so instead of offering the form.
+    start_locked = (
+        project.payments.exists()
+        or project.reports.exclude(
+            status__in=[Report.Status.PLANNED, Report.Status.DRAFT, Report.Status.WAIVED]
+        ).exists()
+    )
     return {
         "can_manage": True,
+        "start_locked": start_locked,
         "start_form": StartDateForm(project=project),
         "suspend_form": SuspendForm(),
         "terminate_form": TerminateForm(),
