@@ -8,6 +8,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from django_countries.fields import CountryField
 
 from accounts.states import StateMachine
@@ -28,12 +29,13 @@ class Report(StateMachine, models.Model):
         FINAL = schedule.FINAL, _("Final report")
 
     class Status(models.TextChoices):
-        PLANNED = "planned", _("Not started")
-        DRAFT = "draft", _("Draft")
-        SUBMITTED = "submitted", _("Submitted")
-        CHANGES_REQUESTED = "changes_requested", _("Changes requested")
-        ACCEPTED = "accepted", _("Accepted")
-        WAIVED = "waived", _("Waived")
+        # A report's own words (French agrees them with "rapport", not with "candidature").
+        PLANNED = "planned", pgettext_lazy("report status", "Not started")
+        DRAFT = "draft", pgettext_lazy("report status", "Draft")
+        SUBMITTED = "submitted", pgettext_lazy("report status", "Submitted")
+        CHANGES_REQUESTED = "changes_requested", pgettext_lazy("report status", "Changes requested")
+        ACCEPTED = "accepted", pgettext_lazy("report status", "Accepted")
+        WAIVED = "waived", pgettext_lazy("report status", "Waived")
 
     TRANSITIONS = {
         Status.PLANNED: {Status.DRAFT, Status.SUBMITTED, Status.WAIVED},

@@ -6,6 +6,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from django_countries.fields import CountryField
 
 from accounts.states import StateMachine
@@ -22,9 +23,9 @@ class Evaluation(StateMachine, models.Model):
     without conflict; submitting it closes the project."""
 
     class Status(models.TextChoices):
-        REQUESTED = "requested", _("Requested")
-        SUBMITTED = "submitted", _("Submitted")
-        CANCELLED = "cancelled", _("Cancelled")
+        REQUESTED = "requested", pgettext_lazy("evaluation status", "Requested")
+        SUBMITTED = "submitted", pgettext_lazy("evaluation status", "Submitted")
+        CANCELLED = "cancelled", pgettext_lazy("evaluation status", "Cancelled")
 
     class Recommendation(models.TextChoices):
         CONTINUE_PRI = "continue_pri", _("Continue as an international research project (PRI)")
