@@ -8,7 +8,7 @@ from decimal import Decimal
 
 import pytest
 from django.utils import timezone, translation
-from django.utils.translation import gettext, pgettext
+from django.utils.translation import pgettext
 
 from calls.models import Call
 from projects.models import Project, Report
