@@ -36,6 +36,7 @@ class NotificationForm(forms.ModelForm):
         if self._rendered is not None:
             template = Notification(
                 recipient=self.instance.recipient,
+                to_email=self.instance.to_email,
                 kind=self.instance.kind,
                 language=self.instance.language,
                 context=self.instance.context,
@@ -53,7 +54,7 @@ class NotificationAdmin(admin.ModelAdmin):
     form = NotificationForm
     list_display = ["created_at", "recipient_email", "kind", "language", "status", "attempts", "subject", "sent_at"]
     list_filter = ["status", "kind", "language"]
-    search_fields = ["recipient__email", "subject", "subject_override"]
+    search_fields = ["recipient__email", "to_email", "subject", "subject_override"]
     list_select_related = ["recipient"]
     date_hierarchy = "created_at"
     actions = ["release", "resend"]
@@ -61,6 +62,7 @@ class NotificationAdmin(admin.ModelAdmin):
     show_full_result_count = False
     readonly = [
         "recipient",
+        "to_email",
         "kind",
         "language",
         "status",
@@ -88,7 +90,7 @@ class NotificationAdmin(admin.ModelAdmin):
 
     def get_fieldsets(self, request, obj=None):
         fieldsets = [
-            (None, {"fields": ["recipient", "kind", "language", "status", "target_display"]}),
+            (None, {"fields": ["recipient", "to_email", "kind", "language", "status", "target_display"]}),
             (_("Message"), {"fields": ["rendered_subject", "rendered_text"]}),
         ]
         if obj is not None and obj.status == Notification.Status.HELD:
@@ -121,7 +123,7 @@ class NotificationAdmin(admin.ModelAdmin):
 
     @admin.display(description=_("recipient"), ordering="recipient__email")
     def recipient_email(self, obj):
-        return obj.recipient.email
+        return obj.address
 
     @admin.display(description=_("subject (rendered)"))
     def rendered_subject(self, obj):

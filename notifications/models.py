@@ -14,6 +14,7 @@ from django.conf import settings
 from django.contrib.contenttypes.fields import GenericForeignKey
 from django.contrib.contenttypes.models import ContentType
 from django.db import models
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -66,11 +67,20 @@ class Notification(models.Model):
         Status.CANCELLED: set(),
     }
 
+    # A user of the portal, or only an address (a partner team's leader has no account): one of
+    # the two, never both (see Meta.constraints).
     recipient = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.CASCADE,
+        null=True,
+        blank=True,
         related_name="notifications",
         verbose_name=_("recipient"),
+    )
+    to_email = models.EmailField(
+        _("address without an account"),
+        blank=True,
+        help_text=_("Someone who has no account on the portal, e.g. a partner team's leader."),
     )
     kind = models.CharField(_("kind"), max_length=32, choices=kind_choices)
     language = models.CharField(_("language"), max_length=8, choices=settings.LANGUAGES)
@@ -124,10 +134,21 @@ class Notification(models.Model):
             models.Index(fields=["status", "not_before"], name="notif_status_not_before"),
             models.Index(fields=["content_type", "object_id"], name="notif_target"),
         ]
+        constraints = [
+            models.CheckConstraint(
+                condition=(Q(recipient__isnull=False) & Q(to_email="")) | (Q(recipient__isnull=True) & ~Q(to_email="")),
+                name="notifications_one_recipient_or_address",
+            )
+        ]
 
     def __str__(self):
         # Staff read this in admin's titles and lists: the kind and the person, never an id.
-        return f"{self.get_kind_display()} — {self.recipient}"
+        return f"{self.get_kind_display()} — {self.recipient if self.recipient_id else self.to_email}"
+
+    @property
+    def address(self):
+        """Where the e-mail goes: the recipient's address, or the one given without an account."""
+        return self.recipient.email if self.recipient_id else self.to_email
 
     @classmethod
     def can_transition(cls, source, target):

@@ -87,7 +87,12 @@ def template_context(notification, recipient=None):
             "due_date_display": _display_date(data.get("due_date")),
             "amount_display": _display_amount(data.get("amount")),
             "outcome_display": str(OUTCOMES.get(outcome, outcome)),
-            "recipient_name": (recipient.get_full_name() or recipient.email) if recipient is not None else "",
+            # Someone without an account is named by the context ("recipient_name").
+            "recipient_name": (
+                (recipient.get_full_name() or recipient.email)
+                if recipient is not None
+                else data.get("recipient_name", "")
+            ),
         }
     )
     return data

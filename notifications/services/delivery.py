@@ -85,7 +85,7 @@ def build_email(notification, connection=None):
         subject=rendered.subject,
         body=rendered.text,
         from_email=settings.DEFAULT_FROM_EMAIL,
-        to=[notification.recipient.email],
+        to=[notification.address],
         connection=connection,
         headers={
             "Message-ID": f"<notification-{notification.pk}@{host}>",

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
+from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -66,8 +67,28 @@ def _initial_status(kind):
     return Status.HELD if kinds.get(kind).held else Status.PENDING
 
 
-def notify(recipient, kind, context, target=None, *, language=None, not_before=None, dedupe_key=None):
+def _addressee(recipient, to_email, language):
+    """{recipient, to_email} of a notification: a user, or an address with no account (a partner
+    team's leader), then written in the `language` given (there is no user's to follow)."""
+    if recipient is not None and to_email:
+        raise ValueError("A notification goes to a user or to an address, not both.")
+    if recipient is not None:
+        return {"recipient": recipient, "to_email": ""}
+    to_email = (to_email or "").strip()
+    if not to_email:
+        raise ValueError("A notification needs a recipient or an address.")
+    validate_email(to_email)
+    if not language:
+        raise ValueError("A notification to an address without an account needs its language.")
+    return {"recipient": None, "to_email": to_email}
+
+
+def notify(recipient, kind, context, target=None, *, language=None, not_before=None, dedupe_key=None, to_email=None):
     """Create one notification for `recipient` in the caller's transaction; queue it on commit.
+
+    Someone with no account (a partner team's leader) is written to with ``recipient=None``, their
+    address in `to_email` and the `language` given; templates name them by the context's
+    "recipient_name".
 
     Held kinds (decision letters) wait for staff release. A notification with `not_before` in the
     future waits for the sweeper. With a `dedupe_key` already used, the existing notification is
@@ -75,12 +96,13 @@ def notify(recipient, kind, context, target=None, *, language=None, not_before=N
     """
     kind = kinds.get(kind).code
     context = _plain_json(context)
+    addressee = _addressee(recipient, to_email, language)
     if dedupe_key:
         existing = Notification.objects.filter(dedupe_key=dedupe_key).first()
         if existing is not None:
             return existing
     notification = Notification(
-        recipient=recipient,
+        **addressee,
         kind=kind,
         language=_language(language or getattr(recipient, "language", None)),
         context=context,
@@ -115,6 +137,7 @@ class Message:
     language: str | None = None
     not_before: object = None
     dedupe_key: str | None = None
+    to_email: str | None = None
 
 
 def notify_many(messages) -> list:
@@ -144,7 +167,7 @@ def notify_many(messages) -> list:
         if target is not None and type(target) not in content_types:
             content_types[type(target)] = ContentType.objects.get_for_model(target)
         notification = Notification(
-            recipient=message.recipient,
+            **_addressee(message.recipient, message.to_email, message.language),
             kind=kind,
             language=_language(message.language or getattr(message.recipient, "language", None)),
             context=_plain_json(message.context),
