@@ -12,3 +12,4 @@ class ApplicationAction(models.TextChoices):
     SUBMITTED = "application.submitted", _("application submitted")
     WITHDRAWN = "application.withdrawn", _("application withdrawn")
     STATUS = "application.status", _("application status changed")
+    TRANSFERRED = "application.transferred", _("application transferred to another lead")

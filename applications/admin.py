@@ -3,15 +3,25 @@
 Applications are changed only through services.py, so the admin shows them read-only.
 """
 
-from django.contrib import admin
+import rules
+from django import forms
+from django.contrib import admin, messages
+from django.contrib.admin import helpers
+from django.contrib.admin.utils import unquote
+from django.contrib.auth import get_user_model
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Exists, OuterRef
+from django.http import Http404, HttpResponseRedirect
 from django.template.loader import render_to_string
-from django.utils.translation import get_language
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils.translation import get_language, gettext
 from django.utils.translation import gettext_lazy as _
 from django_countries import countries
 
 from accounts.admin import AuditHistoryMixin
 
+from . import transfer
 from .models import Application, Attachment, BudgetLine, PartnerTeam, ResearcherProfile
 
 
@@ -68,6 +78,29 @@ class PartnerCountryFilter(admin.SimpleListFilter):
         return queryset
 
 
+class TransferForm(forms.Form):
+    """Staff name the new lead by their account's e-mail address and say why."""
+
+    new_lead_email = forms.EmailField(
+        label=_("E-mail address of the new lead"),
+        help_text=_("The account of an active researcher who has filled in their researcher profile."),
+    )
+    reason = forms.CharField(
+        label=_("Reason for the transfer"),
+        max_length=transfer.REASON_MAX_CHARS,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("Both leads read it in their e-mail, and it stays in the application's history."),
+    )
+
+    def clean_new_lead_email(self):
+        email = self.cleaned_data["new_lead_email"]
+        user = get_user_model().objects.filter(email__iexact=email.strip()).first()
+        if user is None:
+            raise ValidationError(_("No account has this e-mail address."), code="unknown")
+        self.cleaned_data["new_lead"] = user
+        return email
+
+
 @admin.register(Application)
 class ApplicationAdmin(AuditHistoryMixin, admin.ModelAdmin):
     list_display = ["reference", "title", "applicant", "call", "status", "eligible", "requested_amount", "submitted_at"]
@@ -121,6 +154,56 @@ class ApplicationAdmin(AuditHistoryMixin, admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+    def get_urls(self):
+        return [
+            path(
+                "<path:object_id>/transfer/",
+                self.admin_site.admin_view(self.transfer_view),
+                name="applications_application_transfer",
+            ),
+            *super().get_urls(),
+        ]
+
+    def render_change_form(self, request, context, *args, **kwargs):
+        context["can_transfer"] = rules.has_perm(transfer.PERMISSION, request.user)
+        return super().render_change_form(request, context, *args, **kwargs)
+
+    def transfer_view(self, request, object_id):
+        """Hand the application to another researcher (transfer.transfer_application)."""
+        if not rules.has_perm(transfer.PERMISSION, request.user):
+            raise PermissionDenied
+        application = self.get_object(request, unquote(object_id))
+        if application is None:
+            raise Http404
+        form = TransferForm(request.POST or None)
+        if request.method == "POST" and form.is_valid():
+            new_lead = form.cleaned_data["new_lead"]
+            try:
+                transfer.transfer_application(application, new_lead, form.cleaned_data["reason"], request.user)
+            except ValidationError as error:
+                fields = {"new_lead": "new_lead_email", "reason": "reason"}
+                for field, errors in error.message_dict.items():
+                    form.add_error(fields.get(field), errors)
+            else:
+                messages.success(
+                    request,
+                    gettext("The application is now led by %(lead)s; both leads are told by e-mail.")
+                    % {"lead": transfer.person(new_lead)},
+                )
+                return HttpResponseRedirect(reverse("admin:applications_application_change", args=[application.pk]))
+        problems = transfer.transfer_problems(application, None, "x").get(None, [])
+        context = {
+            **self.admin_site.each_context(request),
+            "title": gettext("Transfer the application to another lead"),
+            "opts": self.model._meta,
+            "original": application,
+            "form": form,
+            "problems": problems,
+            "adminform": helpers.AdminForm(form, [(None, {"fields": list(form.fields)})], {}),
+            "media": self.media + form.media,
+        }
+        return TemplateResponse(request, "admin/applications/application/transfer.html", context)
 
     @admin.display(description=_("eligibility report (frozen at submission)"))
     def report(self, obj):

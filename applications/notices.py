@@ -20,3 +20,13 @@ PASSWORD_RESET = declare("account.password_reset", _("Password reset"), context=
 SIGNUP_EXISTING_ACCOUNT = declare(
     "account.signup_existing", _("Sign-up with the address of an account"), context=("url_path",)
 )
+#: To the former and to the new lead of an application staff transferred (transfer.py); the
+#: former lead's has no link (they no longer see the application).
+APPLICATION_TRANSFERRED = declare(
+    "application.transferred",
+    _("Transfer of an application to another lead"),
+    context=(
+        *("reference", "application_title", "call_title_fr", "call_title_en"),
+        *("former_lead", "new_lead", "reason", "is_new_lead", "url_path"),
+    ),
+)

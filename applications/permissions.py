@@ -14,6 +14,8 @@ from accounts.permissions import add_staff_perm
 # Staff see every application (drafts and their files included) when their account holds the
 # permission admin asks for the same list.
 add_staff_perm("applications.see_every_application", "applications.view_application")
+# Staff hand an application to another lead (transfer.py) with the permission to change it.
+add_staff_perm("applications.transfer_application", "applications.change_application")
 
 _extra_visibility_rules = []
 

@@ -334,6 +334,8 @@ def admin_cases(world):
         # The old-style address '<id>/' redirects to '<id>/change/'.
         cases.append(Case(reverse(f"{name}_changelist") + f"{object_id}/", staff(302, 302)))
     cases.append(Case(reverse("admin:calls_call_from_instrument"), staff(200)))
+    # Staff hand an application to another lead (applications.transfer_application).
+    cases.append(Case(reverse("admin:applications_application_transfer", args=[world.draft.pk]), staff(200)))
     owner = world.users["owner"]
     cases.append(Case(reverse("admin:auth_user_password_change", args=[owner.pk]), staff(200)))
     for label in sorted(app_labels):
