@@ -46,6 +46,7 @@ INSTRUMENTS = [
         "non_european_ceiling": Decimal("75000"),
         "min_partners": 1,
         "max_partners": None,
+        "partners_must_confirm": True,
     },
     {
         "code": Instrument.Code.PIC,
@@ -70,6 +71,7 @@ INSTRUMENTS = [
         "ceiling_policy": Instrument.CeilingPolicy.PER_CALL,
         "min_partners": 4,
         "max_partners": 5,
+        "partners_must_confirm": True,
     },
 ]
 

@@ -38,6 +38,7 @@ CALL_FIGURES = (
     "non_european_ceiling",
     "min_partners",
     "max_partners",
+    "partners_must_confirm",
 )
 # The instrument's field that holds the default of each figure.
 INSTRUMENT_DEFAULTS = {
@@ -79,6 +80,11 @@ class Instrument(models.Model):
     )
     min_partners = models.PositiveSmallIntegerField(_("minimum number of partner teams"), default=1)
     max_partners = models.PositiveSmallIntegerField(_("maximum number of partner teams"), null=True, blank=True)
+    partners_must_confirm = models.BooleanField(
+        _("every partner team must confirm"),
+        default=False,
+        help_text=_("New calls ask each partner team to confirm its participation before submission."),
+    )
 
     class Meta:
         verbose_name = _("instrument")
@@ -244,6 +250,11 @@ class Call(StateMachine, models.Model):
     non_european_ceiling = money_field(_("ceiling for partnerships outside Europe (EUR)"))
     min_partners = models.PositiveSmallIntegerField(_("minimum number of partner teams"), default=1)
     max_partners = models.PositiveSmallIntegerField(_("maximum number of partner teams"), null=True, blank=True)
+    partners_must_confirm = models.BooleanField(
+        _("every partner team must confirm"),
+        default=False,
+        help_text=_("An application is submitted only once each partner team has confirmed its participation."),
+    )
     zones = models.ManyToManyField(
         Zone,
         blank=True,

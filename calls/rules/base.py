@@ -169,6 +169,7 @@ class InstrumentFacts:
     min_partners: int
     max_partners: int | None
     has_calls: bool = True
+    partners_must_confirm: bool = False
 
 
 @dataclass(frozen=True)
@@ -185,6 +186,8 @@ class CallFacts:
     priority_themes: frozenset[str] = field(default_factory=frozenset)
     min_partners: int = 1
     max_partners: int | None = None
+    # Every partner team confirms its participation (by its signed link) before submission.
+    partners_must_confirm: bool = False
 
 
 @dataclass(frozen=True)
@@ -194,3 +197,5 @@ class ProposalFacts:
     duration_months: int | None = None
     theme: str | None = None
     collaboration_is_new: bool | None = None
+    # Each partner team's answer to its invitation: "waiting", "confirmed" or "declined".
+    partner_answers: tuple[str, ...] = ()
