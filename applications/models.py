@@ -264,7 +264,20 @@ class Application(StateMachine, models.Model):
         return [word.strip() for word in self.keywords.split(",") if word.strip()]
 
 
+class PartnerAnswer(models.TextChoices):
+    """A partner team's answer to its invitation (services in partners.py move it: waiting →
+    confirmed or declined, and either back to waiting only when the link is sent again)."""
+
+    WAITING = "waiting", _("Waiting for an answer")
+    CONFIRMED = "confirmed", _("Confirmed")
+    DECLINED = "declined", _("Declined")
+
+
 class PartnerTeam(models.Model):
+    class Language(models.TextChoices):
+        EN = "en", _("English")
+        FR = "fr", _("French")
+
     application = models.ForeignKey(
         Application, on_delete=models.CASCADE, related_name="partners", verbose_name=_("application")
     )
@@ -273,6 +286,16 @@ class PartnerTeam(models.Model):
     country = CountryField(_("country"))
     team_leader = models.CharField(_("team leader"), max_length=200, validators=text_validators())
     email = models.EmailField(_("team leader's e-mail"), validators=text_validators())
+    # The team leader's confirmation, by the signed link the portal e-mails them (partner_links.py).
+    language = models.CharField(
+        _("language of the invitation"), max_length=2, choices=Language.choices, default=Language.EN
+    )
+    answer = models.CharField(_("answer"), max_length=16, choices=PartnerAnswer.choices, default=PartnerAnswer.WAITING)
+    answered_at = models.DateTimeField(_("answered at"), null=True, blank=True)
+    invited_at = models.DateTimeField(_("invited at"), null=True, blank=True)
+    reminded_at = models.DateTimeField(_("reminded at"), null=True, blank=True)
+    # Sending the link again takes the next version: a link signed with an older one is refused.
+    link_version = models.PositiveIntegerField(_("version of the link"), default=1)
 
     class Meta:
         verbose_name = _("partner team")
@@ -334,6 +357,15 @@ class Attachment(models.Model):
         Application, on_delete=models.CASCADE, related_name="attachments", verbose_name=_("application")
     )
     kind = models.CharField(_("document"), max_length=16, choices=Kind.choices, default=Kind.PROJECT)
+    # A letter of support the partner team uploaded itself, through its link.
+    partner = models.ForeignKey(
+        "PartnerTeam",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="letters",
+        verbose_name=_("partner team"),
+    )
     file = models.FileField(_("file"), upload_to=attachment_path, max_length=200)
     original_name = models.CharField(_("file name"), max_length=200)
     size = models.PositiveIntegerField(_("size (bytes)"))
