@@ -17,7 +17,7 @@ class UserAdmin(DjangoUserAdmin):
     search_fields = ["email", "first_name", "last_name"]
     fieldsets = (
         (None, {"fields": ("email", "password")}),
-        (_("Identity"), {"fields": ("first_name", "last_name", "language")}),
+        (_("Identity"), {"fields": ("first_name", "last_name", "language", "draft_reminders")}),
         (_("Roles"), {"fields": ("is_researcher", "is_reviewer", "is_active", "is_staff", "is_superuser")}),
         (_("Permissions"), {"fields": ("groups", "user_permissions")}),
         (_("Dates"), {"fields": ("last_login", "date_joined")}),

@@ -55,6 +55,13 @@ class User(AbstractBaseUser, PermissionsMixin):
         default="fr",
         help_text=_("Language of the e-mails the portal sends you."),
     )
+    # Read by applications/reminders.py: an e-mail 7 days and 1 day before a call closes for each
+    # draft not yet submitted, unless its applicant turned them off (the call alerts page).
+    draft_reminders = models.BooleanField(
+        _("remind me of my drafts before the call closes"),
+        default=True,
+        help_text=_("An e-mail 7 days and 1 day before the call closes, for each draft not yet submitted."),
+    )
     is_researcher = models.BooleanField(_("researcher"), default=False)
     is_reviewer = models.BooleanField(_("reviewer"), default=False)
     is_staff = models.BooleanField(

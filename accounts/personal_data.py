@@ -68,6 +68,7 @@ def account_data(user):
         "first_name": user.first_name,
         "last_name": user.last_name,
         "language": user.language,
+        "draft_reminders": user.draft_reminders,
         "roles": {"researcher": user.is_researcher, "reviewer": user.is_reviewer, "staff": user.is_staff},
         "groups": sorted(user.groups.values_list("name", flat=True)),
         "permissions": sorted(

@@ -30,3 +30,13 @@ APPLICATION_TRANSFERRED = declare(
         *("former_lead", "new_lead", "reason", "is_new_lead", "url_path"),
     ),
 )
+#: To the applicant of a draft not yet submitted, 7 days and 1 day before the call closes
+#: (reminders.py): the deadline, what the draft still lacks (in both languages), the link.
+DRAFT_REMINDER = declare(
+    "application.draft_reminder",
+    _("Reminder of a draft before the call closes"),
+    context=(
+        *("application_title", "call_title_fr", "call_title_en", "closes_at", "days"),
+        *("missing_fr", "missing_en", "url_path"),
+    ),
+)

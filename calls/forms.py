@@ -74,6 +74,12 @@ class SubscriptionForm(forms.Form):
         required=False,
         widget=forms.CheckboxSelectMultiple,
     )
+    # accounts.User.draft_reminders (sent by the applications app's reminders).
+    draft_reminders = forms.BooleanField(
+        label=_("Remind me of my drafts before the call closes"),
+        required=False,
+        help_text=_("An e-mail 7 days and 1 day before the call closes, for each draft not yet submitted."),
+    )
 
     def __init__(self, *args, instruments, **kwargs):
         super().__init__(*args, **kwargs)

@@ -78,7 +78,10 @@ class SubscriptionView(ResearcherRequiredMixin, FormView):
 
     def get_initial(self):
         topics = subscribed_topics(self.request.user)
-        return {"instruments": [i.code for i in self.instruments if i.topic in topics]}
+        return {
+            "instruments": [i.code for i in self.instruments if i.topic in topics],
+            "draft_reminders": self.request.user.draft_reminders,
+        }
 
     def form_valid(self, form):
         instrument_topics = {i.topic for i in self.instruments}
@@ -86,5 +89,9 @@ class SubscriptionView(ResearcherRequiredMixin, FormView):
         # Keep the user's subscriptions to other topics: this page only speaks of instruments.
         others = subscribed_topics(self.request.user) - instrument_topics
         set_subscriptions(self.request.user, sorted(others | chosen))
+        user = self.request.user
+        if user.draft_reminders != form.cleaned_data["draft_reminders"]:
+            user.draft_reminders = form.cleaned_data["draft_reminders"]
+            user.save(update_fields=["draft_reminders"])
         messages.success(self.request, gettext("Your call alerts are saved."))
         return redirect("call_subscriptions")

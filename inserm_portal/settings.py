@@ -261,6 +261,10 @@ CELERY_BEAT_SCHEDULE = {
     # working day (idempotent: a reminder is sent once whatever the runs), so a portal started
     # after 07:00 sends the day's reminders within the hour rather than the next morning.
     "projects-daily": {"task": "projects.daily", "schedule": crontab(hour="7-19", minute=0)},
+    # Drafts not yet submitted: their applicant is reminded 7 days and 1 day before the call
+    # closes. Every hour, day and night (each reminder's window is a day wide and calls close at
+    # any hour; idempotent: a reminder is sent once whatever the runs).
+    "applications-draft-reminders": {"task": "applications.draft_reminders", "schedule": crontab(minute=30)},
 }
 # Notifications outbox (see notifications/services.py for the delivery guarantee).
 NOTIFICATIONS_MAX_ATTEMPTS = int(env("NOTIFICATIONS_MAX_ATTEMPTS", "5"))  # SMTP tries before "failed"
