@@ -13,3 +13,5 @@ class ApplicationAction(models.TextChoices):
     WITHDRAWN = "application.withdrawn", _("application withdrawn")
     STATUS = "application.status", _("application status changed")
     TRANSFERRED = "application.transferred", _("application transferred to another lead")
+    PARTNER_INVITED = "application.partner_invited", _("partner team invited to confirm")
+    PARTNER_ANSWERED = "application.partner_answered", _("partner team answered")

@@ -1,5 +1,6 @@
 """What a researcher changes in their draft, one function each: the general information and the
-declarations (update_draft), the partner teams (add_partner, update_partner, remove_partner).
+declarations (update_draft), the partner teams (add_partner, update_partner, remove_partner; a
+team added, or given another address, is e-mailed its link to confirm: partners.invite_partner).
 
 Each judges every value itself, whoever calls it (a step of the form, the autosave, a command, a
 demo loader): the model's own validators (required fields, every text's cap, no NUL character,
@@ -11,16 +12,18 @@ from decimal import Decimal
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from calls import rules
 
+from . import partners
 from .models import Application, PartnerTeam
 from .services import ApplicationError, check_editable
 
 # What the general and declarations steps (and the autosave) change.
 DRAFT_FIELDS = ("title", "abstract", "keywords", "theme", "vocabulary_terms", "collaboration_is_new")
-PARTNER_FIELDS = ("institution", "city", "country", "team_leader", "email")
+PARTNER_FIELDS = ("institution", "city", "country", "team_leader", "email", "language")
 # The partners step shows at most this many rows; no call asks for more (PCT: 4 to 5).
 MAX_PARTNERS = 10
 
@@ -110,7 +113,17 @@ def add_partner(application, by_user, **values):
         partner = PartnerTeam(application=locked, **values)
         _judge(partner, PARTNER_FIELDS, _country_errors(partner))
         partner.save()
+        partner = _invite_while_open(partner, locked, by_user) or partner
     return partner
+
+
+def _invite_while_open(partner, application, by_user):
+    """E-mail the team its link to confirm (partners.py), while the call takes applications: a
+    link would be dead on arrival otherwise."""
+    now = timezone.now()
+    if application.call.is_open_at(now):
+        return partners.invite_partner(partner, by_user, now)
+    return None
 
 
 def update_partner(partner, by_user, **values):
@@ -119,10 +132,14 @@ def update_partner(partner, by_user, **values):
     with transaction.atomic():
         locked = _locked_draft(partner.application, by_user)
         stored = PartnerTeam.objects.select_for_update().get(pk=partner.pk, application=locked)
+        address_before = stored.email
         for name, value in values.items():
             setattr(stored, name, value)
         _judge(stored, values, _country_errors(stored) if "country" in values else None)
         stored.save(update_fields=list(values))
+        if stored.email != address_before:
+            # Another person answers for the team: a new link to the new address, the old one dies.
+            stored = _invite_while_open(stored, locked, by_user) or stored
     return stored
 
 

@@ -158,11 +158,18 @@ class DeclarationsForm(forms.ModelForm):
 class PartnerForm(TextCaps, forms.ModelForm):
     class Meta:
         model = PartnerTeam
-        fields = ["institution", "city", "country", "team_leader", "email"]
+        fields = ["institution", "city", "country", "team_leader", "email", "language"]
+        labels = {"language": _("Language of the e-mail")}
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.show_text_caps()
+        # The team leader is e-mailed a link to confirm, in this language; a row posted without it
+        # keeps the team's language (English for a new team).
+        self.fields["language"].required = False
+
+    def clean_language(self):
+        return self.cleaned_data.get("language") or self.instance.language or PartnerTeam.Language.EN
 
 
 class PartnerFormSet(BaseInlineFormSet):

@@ -40,3 +40,23 @@ DRAFT_REMINDER = declare(
         *("missing_fr", "missing_en", "url_path"),
     ),
 )
+#: To a partner team's leader (who has no account), in the language the applicant chose: the
+#: signed link to confirm or decline (partners.py), sent when the team is added or its address
+#: changes, and again when the applicant asks.
+PARTNER_INVITATION = declare(
+    "partner.invitation",
+    _("Invitation of a partner team to confirm"),
+    context=(
+        *("recipient_name", "institution", "applicant_name", "application_title"),
+        *("call_title_fr", "call_title_en", "closes_at", "url_path"),
+    ),
+)
+#: To a partner team's leader who has not answered 7 days after the invitation: once.
+PARTNER_REMINDER = declare(
+    "partner.reminder",
+    _("Reminder to a partner team to confirm"),
+    context=(
+        *("recipient_name", "institution", "applicant_name", "application_title"),
+        *("call_title_fr", "call_title_en", "closes_at", "url_path"),
+    ),
+)

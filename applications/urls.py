@@ -1,8 +1,9 @@
-"""The researcher's pages, under /<lang>/profile/ and /<lang>/applications/."""
+"""The researcher's pages, under /<lang>/profile/ and /<lang>/applications/; a partner team's page
+under /<lang>/partners/<token>/."""
 
 from django.urls import path
 
-from . import views
+from . import partner_views, views
 
 app_name = "applications"
 
@@ -21,6 +22,13 @@ urlpatterns = [
         views.AttachmentDownloadView.as_view(),
         name="attachment",
     ),
+    path(
+        "applications/<id:pk>/partners/<id:partner_id>/resend/",
+        partner_views.ResendPartnerLinkView.as_view(),
+        name="partner_resend",
+    ),
+    # A partner team's page: no login, the signed token is the key (partner_links.py).
+    path("partners/<str:token>/", partner_views.PartnerAnswerView.as_view(), name="partner_answer"),
     path(
         "applications/<id:pk>/attachments/<id:attachment_id>/delete/",
         views.AttachmentDeleteView.as_view(),

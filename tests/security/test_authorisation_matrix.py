@@ -19,6 +19,7 @@ from django.urls.resolvers import LocalePrefixPattern
 from django.utils import translation
 
 from applications.models import Application
+from applications.partner_links import make_link
 
 from .factories import ROLES
 
@@ -198,7 +199,28 @@ def portal_cases(world, language):
             method="post",
             may_see=set(),
         ),
+        *partner_cases(w, u),
         *project_cases(w, u),
+    ]
+
+
+def partner_cases(w, u):
+    """Partner teams (issue 17): their page is public by design, the signed token being the key
+    (it shows that team's own entry only); a bad token opens nothing for anyone; only the
+    applicant sends a link again."""
+    partner = w.draft.partners.first()
+    token = make_link(partner)
+    return [
+        Case(u("applications:partner_answer", token), expect(200)),
+        Case(u("applications:partner_answer", token[:-4] + "xxxx"), expect(410), may_see=set()),
+        Case(u("applications:partner_answer", "not-a-token"), expect(410), may_see=set()),
+        Case(u("applications:partner_resend", w.draft.pk, partner.pk), expect(405), may_see=set()),
+        Case(
+            u("applications:partner_resend", w.draft.pk, partner.pk),
+            expect(404, owner=302),
+            method="post",
+            may_see=set(),
+        ),
     ]
 
 
