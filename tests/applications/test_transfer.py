@@ -2,13 +2,17 @@
 audit trail, both leads' e-mails, the conflicts of interest, and the admin page."""
 
 import pytest
-from django.conf import settings
+from django.conf import settings as django_settings
 from django.contrib.auth.models import Permission
 from django.core.exceptions import ValidationError
+from django.db import transaction
 from django.urls import reverse
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from accounts.audit import events_for
 from applications import services
+from applications.admin import TransferForm
 from applications.models import Application
 from applications.transfer import transfer_application
 from notifications.models import Notification
@@ -71,7 +75,9 @@ def test_both_leads_are_told_in_their_own_language_and_only_the_new_one_gets_the
     assert to_new.subject == f"You now lead the application {submitted.reference}"
     assert REASON in to_new.text
     assert f"/en/applications/{submitted.pk}/" in to_new.text
-    assert f'href="{settings.PORTAL_BASE_URL}/en/applications/{submitted.pk}/">Open the application' in to_new.html
+    assert (
+        f'href="{django_settings.PORTAL_BASE_URL}/en/applications/{submitted.pk}/">Open the application' in to_new.html
+    )
 
 
 def test_a_draft_can_be_transferred_and_its_email_names_it_by_its_title(new_lead, staff):
@@ -269,3 +275,48 @@ def test_a_closed_call_does_not_stop_a_transfer(new_lead, staff):
     type(call).objects.filter(pk=call.pk).update(closes_at=timezone.now() - timedelta(days=1))
     transfer_application(application, new_lead, REASON, staff)
     assert Application.objects.get(pk=application.pk).applicant == new_lead
+
+
+# --- Whatever staff type -------------------------------------------------------------------------
+
+typed = st.one_of(
+    st.text(max_size=60),
+    st.sampled_from(["", "   ", "\x00", "a\x00b", "<script>alert(1)</script>", "\r\n\t", "nobody@example.org"]),
+    st.builds(lambda chunk, times: chunk * times, st.text(min_size=1, max_size=3), st.integers(300, 1200)),
+)
+
+
+@settings(
+    max_examples=40,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+    derandomize=True,
+)
+@given(email=st.one_of(typed, st.sampled_from(["LEAD", "lead", " lead "])), reason=typed)
+def test_the_form_and_the_service_transfer_exactly_what_they_accept_or_nothing(
+    submitted, new_lead, staff, email, reason
+):
+    email = {"LEAD": new_lead.email.upper(), "lead": new_lead.email, " lead ": f" {new_lead.email} "}.get(email, email)
+
+    def check():
+        former = Application.objects.get(pk=submitted.pk).applicant_id
+        form = TransferForm({"new_lead_email": email, "reason": reason})
+        if not form.is_valid():
+            assert Application.objects.get(pk=submitted.pk).applicant_id == former
+            return
+        try:
+            transfer_application(submitted, form.cleaned_data["new_lead"], form.cleaned_data["reason"], staff)
+        except ValidationError as refusal:
+            assert set(refusal.message_dict) <= {"new_lead", "reason", "__all__"}
+            assert Application.objects.get(pk=submitted.pk).applicant_id == former
+            assert not transfer_notices(submitted).exists()
+            return
+        assert Application.objects.get(pk=submitted.pk).applicant_id == new_lead.pk
+        event = events_for(submitted).filter(action="application.transferred").get()
+        assert event.changes["reason"] == reason.strip() != ""
+        assert transfer_notices(submitted).count() == 2
+
+    with transaction.atomic():
+        check()
+        transaction.set_rollback(True)
+    submitted.refresh_from_db()
