@@ -86,6 +86,7 @@ def proposal_facts(application):
         duration_months=application.duration_months,
         theme=application.theme or None,
         collaboration_is_new=application.collaboration_is_new,
+        partner_answers=tuple(p.answer for p in application.partners.all()),
     )
 
 

@@ -29,6 +29,7 @@ from .common import (
     check_partner_countries,
     closing_day,
 )
+from .confirmation import check_partners_confirmed
 from .geography import (
     EUROPEAN_COUNTRIES,
     FRANCE,
@@ -84,6 +85,7 @@ def check_application(applicant, call, proposal, now):
         ]
     if call.duration_months is not None:
         findings.append(check_duration(call, proposal))
+    findings.append(check_partners_confirmed(call, proposal))
     # A rule with nothing to judge yet (no partner, no amount) says nothing: another one already
     # says what to fill in, once.
     return [finding for finding in findings if finding is not None]
@@ -109,6 +111,7 @@ __all__ = [
     "check_call_values",
     "check_partner_abroad",
     "check_partner_countries",
+    "check_partners_confirmed",
     "closing_day",
     "earliest_eligible_recruitment",
     "five_year_mark",

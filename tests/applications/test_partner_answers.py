@@ -9,14 +9,15 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import AuditEvent
-from applications import drafting, partners
+from applications import drafting, partners, services
 from applications.models import Application, Attachment, PartnerAnswer
 from applications.partner_links import make_link, read_link
 from applications.services import ApplicationError
+from calls.models import Call
 from notifications.models import Notification
 from tests.factories import ResearcherFactory
 
-from .factories import ApplicationFactory, PartnerFactory, ProfileFactory, pdf_bytes
+from .factories import ApplicationFactory, PartnerFactory, ProfileFactory, complete_application, pdf_bytes
 from .helpers import step_url
 
 pytestmark = pytest.mark.django_db
@@ -221,3 +222,20 @@ def test_a_team_that_has_not_answered_is_reminded_once_after_seven_days(draft):
     assert partners.remind_partners(now + timedelta(days=8)) == 0
     reminders = Notification.objects.filter(kind="partner.reminder")
     assert [(n.object_id, n.to_email) for n in reminders] == [(partner.pk, "ana@usp.example")]
+
+
+# --- The checklist and submission --------------------------------------------------------------------
+
+
+def test_submission_waits_for_every_partner_when_the_call_requires_it(draft):
+    application = complete_application(call=draft.call)
+    Call.objects.filter(pk=draft.call_id).update(partners_must_confirm=True)
+    application = Application.objects.get(pk=application.pk)
+    partner = application.partners.get()
+    codes = {f.code: f.outcome for f in services.eligibility(application)}
+    assert codes["partners.confirmed"] == "fail"
+    with pytest.raises(services.SubmissionRefused):
+        services.submit_application(application, application.applicant)
+    partners.answer_as_partner(partner, PartnerAnswer.CONFIRMED, {})
+    submitted = services.submit_application(Application.objects.get(pk=application.pk), application.applicant)
+    assert submitted.status == Application.Status.SUBMITTED
