@@ -2,7 +2,7 @@
 
 from celery import shared_task
 
-from . import reminders
+from . import partners, reminders
 
 
 @shared_task(name="applications.draft_reminders", acks_late=True)
@@ -10,3 +10,10 @@ def draft_reminders():
     """Beat's hourly pass: the drafts whose call closes in 7 days or in 1 day are reminded to their
     applicant. Safe to run any number of times (each reminder has its key)."""
     return {"notifications": reminders.send_draft_reminders()}
+
+
+@shared_task(name="applications.partner_reminders", acks_late=True)
+def partner_reminders():
+    """Beat's hourly pass: a partner team that has not answered 7 days after its invitation is
+    reminded, once (reminded_at and a key per team and link: any number of runs send one)."""
+    return {"notifications": partners.remind_partners()}

@@ -9,7 +9,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import AuditEvent
-from applications import drafting, partners, services
+from applications import drafting, partners, services, tasks
 from applications.models import Application, Attachment, PartnerAnswer
 from applications.partner_links import make_link, read_link
 from applications.services import ApplicationError
@@ -239,3 +239,13 @@ def test_submission_waits_for_every_partner_when_the_call_requires_it(draft):
     partners.answer_as_partner(partner, PartnerAnswer.CONFIRMED, {})
     submitted = services.submit_application(Application.objects.get(pk=application.pk), application.applicant)
     assert submitted.status == Application.Status.SUBMITTED
+
+
+def test_beat_runs_the_partner_reminders_every_hour_and_twice_sends_one(draft, settings, time_machine):
+    entry = settings.CELERY_BEAT_SCHEDULE["applications-partner-reminders"]
+    assert entry["task"] == tasks.partner_reminders.name == "applications.partner_reminders"
+    drafting.add_partner(draft, draft.applicant, **TEAM)
+    time_machine.move_to(timezone.now() + timedelta(days=7, minutes=1), tick=False)
+    assert tasks.partner_reminders() == {"notifications": 1}
+    assert tasks.partner_reminders() == {"notifications": 0}
+    assert Notification.objects.filter(kind="partner.reminder").count() == 1
