@@ -15,6 +15,7 @@ from applications.partner_links import make_link, read_link
 from applications.services import ApplicationError
 from calls.models import Call
 from notifications.models import Notification
+from notifications.services import deliver
 from tests.factories import ResearcherFactory
 
 from .factories import ApplicationFactory, PartnerFactory, ProfileFactory, complete_application, pdf_bytes
@@ -249,3 +250,15 @@ def test_beat_runs_the_partner_reminders_every_hour_and_twice_sends_one(draft, s
     assert tasks.partner_reminders() == {"notifications": 1}
     assert tasks.partner_reminders() == {"notifications": 0}
     assert Notification.objects.filter(kind="partner.reminder").count() == 1
+
+
+@pytest.mark.parametrize("language, greeting", [("fr", "Bonjour Dr Ana Souza"), ("en", "Dear Dr Ana Souza")])
+def test_the_invitation_has_the_absolute_link_in_the_teams_language(draft, settings, mailoutbox, language, greeting):
+    partner = drafting.add_partner(draft, draft.applicant, **TEAM, language=language)
+    [notification] = invitations(partner)
+    assert deliver(notification.pk).result == "sent"
+    [message] = mailoutbox
+    assert message.to == ["ana@usp.example"]
+    assert greeting in message.body and "Ageing cohorts" in message.body
+    link = f"{settings.PORTAL_BASE_URL}/{language}{notification.context['url_path']}"
+    assert link in message.body
