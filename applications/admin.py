@@ -39,7 +39,7 @@ class ReadOnlyInline(admin.TabularInline):
 
 class PartnerInline(ReadOnlyInline):
     model = PartnerTeam
-    fields = ["institution", "city", "country", "team_leader", "email"]
+    fields = ["institution", "city", "country", "team_leader", "email", "language", "answer", "answered_at"]
     readonly_fields = fields
 
 

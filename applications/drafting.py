@@ -147,4 +147,5 @@ def remove_partner(partner, by_user):
     """Remove a partner team from a draft."""
     with transaction.atomic():
         locked = _locked_draft(partner.application, by_user)
+        partners.withdraw_invitations(partner)
         PartnerTeam.objects.filter(pk=partner.pk, application=locked).delete()

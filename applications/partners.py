@@ -27,7 +27,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.audit import record
 from calls import rules
-from notifications.services import notify
+from notifications.services import cancel_pending, notify
 
 from . import documents
 from .actions import ApplicationAction
@@ -116,6 +116,8 @@ def _locked(partner, by_user, now):
 def _ask(stored, by_user, now, *, new_link):
     """Send `stored` its (new) link and ask it again; call under the application's lock."""
     if new_link:
+        # The e-mails of the older link not sent yet would carry a dead link: they are not sent.
+        withdraw_invitations(stored)
         stored.link_version += 1
     stored.answer = PartnerAnswer.WAITING
     stored.answered_at = None
@@ -133,6 +135,12 @@ def _ask(stored, by_user, now, *, new_link):
         link_version=stored.link_version,
     )
     return stored
+
+
+def withdraw_invitations(partner):
+    """Cancel the invitations and reminder of `partner` still waiting in the outbox (a new link
+    replaces them, or the team is removed from the draft). Returns how many."""
+    return cancel_pending(partner, kinds=[PARTNER_INVITATION, PARTNER_REMINDER])
 
 
 def invite_partner(partner, by_user, now=None):

@@ -262,3 +262,15 @@ def test_the_invitation_has_the_absolute_link_in_the_teams_language(draft, setti
     assert greeting in message.body and "Ageing cohorts" in message.body
     link = f"{settings.PORTAL_BASE_URL}/{language}{notification.context['url_path']}"
     assert link in message.body
+
+
+def test_a_new_link_or_a_team_removed_cancels_the_e_mails_not_sent_yet(draft):
+    partner = drafting.add_partner(draft, draft.applicant, **TEAM)
+    [first] = invitations(partner)
+    partners.resend_partner_link(partner, draft.applicant)
+    first.refresh_from_db()
+    assert first.status == Notification.Status.CANCELLED
+    second = invitations(partner).last()
+    drafting.remove_partner(partner, draft.applicant)
+    second.refresh_from_db()
+    assert second.status == Notification.Status.CANCELLED
