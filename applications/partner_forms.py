@@ -23,7 +23,7 @@ class PartnerAnswerForm(forms.Form):
     )
     institution = forms.CharField(label=_("Institution"), strip=True)
     city = forms.CharField(label=_("City"), strip=True)
-    country = forms.ChoiceField(label=_("Country"), choices=[("", "---------"), *countries])
+    country = forms.ChoiceField(label=_("Country"))
     email = forms.EmailField(label=_("Your e-mail"))
     letter = forms.FileField(
         label=_("Letter of support (PDF, optional)"),
@@ -32,6 +32,12 @@ class PartnerAnswerForm(forms.Form):
         % {"size": ATTACHMENT_MAX_BYTES // (1024 * 1024)},
         widget=forms.ClearableFileInput(attrs={"accept": "application/pdf,.pdf"}),
     )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Named in the page's language, sorted in it (built here: a list built on import would
+        # keep the language of whoever imported the module first).
+        self.fields["country"].choices = [("", "---------"), *countries]
 
     @classmethod
     def for_partner(cls, partner, data=None, files=None):

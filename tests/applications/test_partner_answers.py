@@ -6,7 +6,7 @@ from datetime import timedelta
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from accounts.models import AuditEvent
 from applications import drafting, partners, services, tasks
@@ -42,7 +42,8 @@ def invitations(partner):
 
 
 def page(partner, language="en"):
-    return reverse("applications:partner_answer", args=[make_link(partner)]).replace("/en/", f"/{language}/", 1)
+    with translation.override(language):
+        return reverse("applications:partner_answer", args=[make_link(partner)])
 
 
 def answer_data(**changes):
@@ -274,3 +275,9 @@ def test_a_new_link_or_a_team_removed_cancels_the_e_mails_not_sent_yet(draft):
     drafting.remove_partner(partner, draft.applicant)
     second.refresh_from_db()
     assert second.status == Notification.Status.CANCELLED
+
+
+@pytest.mark.parametrize("language, name", [("fr", "Allemagne"), ("en", "Germany")])
+def test_the_partner_page_names_countries_in_its_language(client, draft, language, name):
+    partner = PartnerFactory(application=draft)
+    assert f'<option value="DE">{name}</option>' in client.get(page(partner, language)).content.decode()

@@ -60,14 +60,19 @@ def test_no_partner_yet_says_nothing_here():
     assert check_partners_confirmed(pri_facts(partners_must_confirm=True), empty) is None
 
 
+def call_page(call):
+    with translation.override("en"):
+        return reverse("call_detail", args=[call.pk])
+
+
 @pytest.mark.django_db
 def test_a_new_call_takes_the_setting_of_its_instrument_and_the_page_states_it(client):
     instrument = InstrumentFactory(code=Instrument.Code.PRI, partners_must_confirm=True)
     call = CallFactory(instrument=instrument, partners_must_confirm=instrument.partners_must_confirm)
     assert instrument.call_defaults()["partners_must_confirm"] is True
     assert call.facts().partners_must_confirm is True
-    html = client.get(reverse("call_detail", args=[call.pk]).replace("/fr/", "/en/", 1)).content.decode()
+    html = client.get(call_page(call)).content.decode()
     assert "Every partner team must confirm its participation before you submit" in html
     Call.objects.filter(pk=call.pk).update(partners_must_confirm=False)
-    html = client.get(reverse("call_detail", args=[call.pk]).replace("/fr/", "/en/", 1)).content.decode()
+    html = client.get(call_page(call)).content.decode()
     assert "you may submit before they answer" in html
