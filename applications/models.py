@@ -3,8 +3,14 @@
 An application's status moves only through ``Application.TRANSITIONS`` (see services.py)::
 
     draft ──submit──▶ submitted ──(reviews app)──▶ in_review ──▶ decided
-      │                  │
+      │                  │  ▲                          │  ▲
+      │                  ▼  │ resubmit                 ▼  │ resubmit
+      │           more information requested (staff ask; back to where it was)
       └────withdraw──────┴──▶ withdrawn
+
+Every submission (the first and each resubmission) freezes a SubmittedVersion: what was sent and
+what the rules said then. ``version`` counts the saves of a draft: a step saved over a newer
+version is refused (two co-applicants editing the same step).
 """
 
 import uuid
@@ -142,12 +148,16 @@ class Application(StateMachine, models.Model):
         WITHDRAWN = "withdrawn", _("Withdrawn")
         IN_REVIEW = "in_review", _("In review")
         DECIDED = "decided", _("Decided")
+        MORE_INFO = "more_info", _("More information requested")
 
     # The only status changes allowed, enforced by StateMachine.transition() (accounts/states.py).
+    # An application asked for more information goes back, when resubmitted, to the status it had
+    # (InformationRequest.previous_status).
     TRANSITIONS = {
         Status.DRAFT: {Status.SUBMITTED, Status.WITHDRAWN},
-        Status.SUBMITTED: {Status.WITHDRAWN, Status.IN_REVIEW},
-        Status.IN_REVIEW: {Status.DECIDED},
+        Status.SUBMITTED: {Status.WITHDRAWN, Status.IN_REVIEW, Status.MORE_INFO},
+        Status.IN_REVIEW: {Status.DECIDED, Status.MORE_INFO},
+        Status.MORE_INFO: {Status.SUBMITTED, Status.IN_REVIEW, Status.WITHDRAWN},
         Status.WITHDRAWN: set(),
         Status.DECIDED: set(),
     }
@@ -209,6 +219,11 @@ class Application(StateMachine, models.Model):
         _("requested amount (EUR)"), max_digits=12, decimal_places=2, null=True, blank=True
     )
 
+    # One more at each save of the application's content (a step, the autosave, a partner or a
+    # budget line): a form carries the version it was filled from, and a save over a newer one is
+    # refused with the difference shown, so that two people editing at once never lose a change.
+    version = models.PositiveIntegerField(_("version"), default=1)
+
     created_at = models.DateTimeField(_("created at"), default=timezone.now)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
@@ -260,8 +275,150 @@ class Application(StateMachine, models.Model):
         return self.status == self.Status.WITHDRAWN
 
     @property
+    def is_more_info(self):
+        return self.status == self.Status.MORE_INFO
+
+    @property
     def keyword_list(self):
         return [word.strip() for word in self.keywords.split(",") if word.strip()]
+
+
+class CoApplicant(models.Model):
+    """Another Inserm researcher the lead invited to work on the application: they see and edit it
+    while it may be changed, never submit or withdraw it (the lead's alone). Invited by e-mail
+    (``email``), the invitation is accepted by the account holding that address (``user`` set,
+    ``accepted_at``); removed, the row is deleted and access ends at once. Their unit counts in
+    the reviewers' conflicts of interest."""
+
+    class Role(models.TextChoices):
+        CO_INVESTIGATOR = "co_investigator", _("Co-investigator")
+        ADMINISTRATIVE = "administrative", _("Administrative contact")
+
+    application = models.ForeignKey(
+        Application, on_delete=models.CASCADE, related_name="co_applicants", verbose_name=_("application")
+    )
+    email = models.EmailField(_("e-mail"), validators=text_validators())
+    role = models.CharField(_("role"), max_length=20, choices=Role.choices, default=Role.CO_INVESTIGATOR)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="co_applications",
+        verbose_name=_("account"),
+    )
+    invited_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+", verbose_name=_("invited by")
+    )
+    invited_at = models.DateTimeField(_("invited at"), default=timezone.now)
+    accepted_at = models.DateTimeField(_("accepted at"), null=True, blank=True)
+    # Sending the invitation again takes the next version: an older link is refused.
+    link_version = models.PositiveIntegerField(_("version of the link"), default=1)
+
+    class Meta:
+        verbose_name = _("co-applicant")
+        verbose_name_plural = _("co-applicants")
+        ordering = ["invited_at", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["application", "email"], name="applications_coapplicant_one_per_address"),
+            models.UniqueConstraint(
+                fields=["application", "user"],
+                condition=Q(user__isnull=False),
+                name="applications_coapplicant_one_per_account",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.email} ({self.get_role_display()})"
+
+    @property
+    def accepted(self):
+        return self.accepted_at is not None
+
+
+class InformationRequest(models.Model):
+    """Staff ask the lead of a submitted application for more information: a message, the steps
+    (sections) that open again for changes, and a deadline. The application becomes
+    `more information requested` until the lead resubmits (``answered_at``; it goes back to
+    ``previous_status``); staff are told once when the deadline passes unanswered (``lapsed_at``)."""
+
+    application = models.ForeignKey(
+        Application, on_delete=models.CASCADE, related_name="information_requests", verbose_name=_("application")
+    )
+    message = models.TextField(_("message"), max_length=5000, validators=text_validators(5000))
+    # Slugs of the application's steps (general, partners, budget, declarations, attachments).
+    sections = models.JSONField(_("sections to complete"), default=list)
+    deadline = models.DateTimeField(_("answer by"))
+    previous_status = models.CharField(
+        _("status before the request"), max_length=16, choices=Application.Status.choices
+    )
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+", verbose_name=_("requested by")
+    )
+    requested_at = models.DateTimeField(_("requested at"), default=timezone.now)
+    answered_at = models.DateTimeField(_("answered at"), null=True, blank=True)
+    lapsed_at = models.DateTimeField(_("staff told of no answer at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("request for more information")
+        verbose_name_plural = _("requests for more information")
+        ordering = ["-requested_at", "-id"]
+        constraints = [
+            # At most one request waits for an answer on an application.
+            models.UniqueConstraint(
+                fields=["application"],
+                condition=Q(answered_at__isnull=True),
+                name="applications_one_open_information_request",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.application} — {self.requested_at:%Y-%m-%d}"
+
+    @property
+    def is_open(self):
+        return self.answered_at is None
+
+
+class SubmittedVersion(models.Model):
+    """The frozen copy of one submission (number 1 the first, then one per resubmission): what the
+    application said (``content``: its texts, partner teams, budget lines and documents' names) and
+    what the rules found then, in French and English. Never changed once written; every earlier
+    copy stays viewable."""
+
+    application = models.ForeignKey(
+        Application, on_delete=models.CASCADE, related_name="versions", verbose_name=_("application")
+    )
+    number = models.PositiveSmallIntegerField(_("number"))
+    submitted_at = models.DateTimeField(_("submitted at"))
+    submitted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+", verbose_name=_("submitted by")
+    )
+    content = models.JSONField(_("content"), default=dict)
+    eligibility_report = models.JSONField(_("eligibility report"), default=list)
+    eligible = models.BooleanField(_("eligible"), null=True)
+    requested_amount = models.DecimalField(
+        _("requested amount (EUR)"), max_digits=12, decimal_places=2, null=True, blank=True
+    )
+    information_request = models.ForeignKey(
+        InformationRequest,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("in answer to"),
+    )
+
+    class Meta:
+        verbose_name = _("submitted version")
+        verbose_name_plural = _("submitted versions")
+        ordering = ["application", "number"]
+        constraints = [
+            models.UniqueConstraint(fields=["application", "number"], name="applications_one_version_a_number")
+        ]
+
+    def __str__(self):
+        return f"{self.application} v{self.number}"
 
 
 class PartnerAnswer(models.TextChoices):

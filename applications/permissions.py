@@ -7,7 +7,7 @@ existence of an application must not leak.
 """
 
 import rules
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
 
 from accounts.permissions import add_staff_perm
 
@@ -37,7 +37,12 @@ def visible_filter(user):
         return Q(pk__in=[])
     if user.is_staff and user.has_perm("applications.see_every_application"):
         return Q()
-    condition = Q(applicant=user)
+    from .models import CoApplicant
+
+    # The lead, and the co-applicants who accepted their invitation (removed: the row is gone).
+    condition = Q(applicant=user) | Q(
+        Exists(CoApplicant.objects.filter(application=OuterRef("pk"), user=user, accepted_at__isnull=False))
+    )
     for rule in _extra_visibility_rules:
         extra = rule(user)
         if extra is not None:
@@ -52,12 +57,49 @@ def is_owner(user, application):
 
 
 @rules.predicate
+def is_co_applicant(user, application):
+    """A co-applicant of `application` who accepted their invitation (asked of the database: a
+    co-applicant removed loses access at once)."""
+    if not (user and user.is_authenticated and application is not None and application.pk):
+        return False
+    return application.co_applicants.filter(user=user, accepted_at__isnull=False).exists()
+
+
+@rules.predicate
 def is_draft(user, application):
     return application is not None and application.is_draft
 
 
-#: Only the applicant changes an application, and only while it is a draft.
-can_edit = is_owner & is_draft
+@rules.predicate
+def is_open_for_changes(user, application):
+    """A draft, or an application staff asked for more information (some of its steps open)."""
+    return application is not None and (application.is_draft or application.is_more_info)
+
+
+def editable_steps(application):
+    """The steps whose content may change now: every step of a draft; the sections the open
+    request for more information names; none otherwise."""
+    if application is None:
+        return ()
+    if application.is_draft:
+        return None  # every step
+    if application.is_more_info:
+        request = application.information_requests.filter(answered_at__isnull=True).first()
+        return tuple(request.sections) if request else ()
+    return ()
+
+
+def may_edit_step(user, application, step):
+    """`user` may change `step` of `application` now (can_edit, and the step is open)."""
+    if not can_edit(user, application):
+        return False
+    steps = editable_steps(application)
+    return steps is None or step in steps
+
+
+#: The lead and the co-applicants change an application while it is open for changes (a draft,
+#: or the sections of a request for more information); submitting and withdrawing stay the lead's.
+can_edit = (is_owner | is_co_applicant) & is_open_for_changes
 
 # The object permissions the views ask with ``rules.has_perm(name, user, application)`` (not
 # user.has_perm, which answers yes to a superuser for anything: a superuser's draft is theirs
@@ -65,3 +107,4 @@ can_edit = is_owner & is_draft
 # permissions ("applications.change_application"), which admin uses.
 rules.add_perm("applications.edit_draft", can_edit)
 rules.add_perm("applications.act_as_applicant", is_owner)
+rules.add_perm("applications.work_on", is_owner | is_co_applicant)

@@ -5,7 +5,10 @@ partners, budget, eligibility report, decision) with their history and attachmen
 retention period the README states; the account that owns them is anonymised. Erased: drafts and
 withdrawn applications with their files and history, and the researcher profile. While an
 application is submitted or in review, the erasure waits for the decision (the review needs it).
-The outbox's call alerts and e-mails are the notifications section's.
+The outbox's call alerts and e-mails are the notifications section's. The applications the user
+works on as a co-applicant are listed (address, role, dates) and their co-applicant rows erased:
+the application stays its lead's. Frozen copies of submissions go or stay with their application;
+requests for more information name staff (kept: their accounts are closed by the administrators).
 
 `MODELS` are those that name the user: as applicant, submitter or uploader (their rows go or stay
 with the application), and as the actor of an application's history (staff's rows about other
@@ -17,16 +20,19 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.personal_data import ErasureError
 
-from .models import Application, ResearcherProfile
+from .models import Application, CoApplicant, ResearcherProfile
 
 MODELS = [
     "applications.ResearcherProfile",
     "applications.Application",
     "applications.Attachment",
+    "applications.CoApplicant",
+    "applications.InformationRequest",
+    "applications.SubmittedVersion",
 ]
 
 KEPT_STATUSES = (Application.Status.DECIDED,)
-BLOCKING_STATUSES = (Application.Status.SUBMITTED, Application.Status.IN_REVIEW)
+BLOCKING_STATUSES = (Application.Status.SUBMITTED, Application.Status.IN_REVIEW, Application.Status.MORE_INFO)
 
 
 def _profile(user):
@@ -96,9 +102,20 @@ def export(user):
         .prefetch_related("partners", "budget_lines", "attachments")
         .order_by("created_at", "pk")
     )
+    co_applications = CoApplicant.objects.filter(user=user).select_related("application").order_by("invited_at", "pk")
     return {
         "researcher_profile": _profile(user),
         "applications": [_application(a) for a in applications],
+        "co_applications": [
+            {
+                "application": str(c.application),
+                "email": c.email,
+                "role": c.role,
+                "invited_at": c.invited_at,
+                "accepted_at": c.accepted_at,
+            }
+            for c in co_applications
+        ],
     }
 
 
@@ -115,7 +132,9 @@ def erase(user, by_user):
         application.delete()
     transaction.on_commit(lambda: [storage.delete(name) for storage, name in files])
     profiles = ResearcherProfile.objects.filter(user=user).delete()[0]
+    co_applications = CoApplicant.objects.filter(user=user).delete()[0]
     return (
         f"{len(erasable)} draft or withdrawn application(s) and {len(files)} file(s) deleted; "
+        f"{co_applications} co-applicant place(s) left; "
         f"{profiles} researcher profile deleted; {kept} decided application(s) kept as grant records."
     )
