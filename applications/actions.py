@@ -15,3 +15,5 @@ class ApplicationAction(models.TextChoices):
     TRANSFERRED = "application.transferred", _("application transferred to another lead")
     PARTNER_INVITED = "application.partner_invited", _("partner team invited to confirm")
     PARTNER_ANSWERED = "application.partner_answered", _("partner team answered")
+    INFORMATION_REQUESTED = "application.information_requested", _("more information requested")
+    RESUBMITTED = "application.resubmitted", _("application resubmitted")

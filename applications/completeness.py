@@ -97,6 +97,7 @@ STATUS_NEXT_STEPS = {
     Application.Status.IN_REVIEW: _("In review by the committee."),
     Application.Status.DECIDED: _("Decided: see the decision letter."),
     Application.Status.WITHDRAWN: _("Withdrawn: nothing more to do."),
+    Application.Status.MORE_INFO: _("More information requested: complete the open sections and resubmit."),
 }
 
 

@@ -45,10 +45,19 @@ def _values(values, allowed):
     return {name: value.strip() if isinstance(value, str) else value for name, value in values.items()}
 
 
-def _locked_draft(application, by_user):
+def _locked_draft(application, by_user, *steps):
+    """The application, locked, once `by_user` may change each of `steps` (the steps the change
+    touches: while staff asked for more information, only the sections they named are open)."""
     locked = Application.objects.select_for_update().select_related("call__instrument").get(pk=application.pk)
     check_editable(locked, by_user)
+    for step in steps:
+        check_editable(locked, by_user, step)
     return locked
+
+
+def _steps_of(values):
+    """The steps the fields of update_draft belong to (the declaration is a step of its own)."""
+    return sorted({"declarations" if name == "collaboration_is_new" else "general" for name in values})
 
 
 def _judge(instance, fields, extra_errors=None):
@@ -69,7 +78,7 @@ def update_draft(application, by_user, **values):
     nothing. Returns the application as saved; `application` follows."""
     values = _values(values, DRAFT_FIELDS)
     with transaction.atomic():
-        locked = _locked_draft(application, by_user)
+        locked = _locked_draft(application, by_user, *_steps_of(values))
         for name, value in values.items():
             setattr(locked, name, value)
         _judge(locked, values)
@@ -101,7 +110,7 @@ def add_partner(application, by_user, **values):
     """Add a partner team to a draft, every value judged (PARTNER_FIELDS, all required)."""
     values = _partner_values(values)
     with transaction.atomic():
-        locked = _locked_draft(application, by_user)
+        locked = _locked_draft(application, by_user, "partners")
         if PartnerTeam.objects.filter(application=locked).count() >= MAX_PARTNERS:
             raise ValuesRefused(
                 ValidationError(
@@ -130,7 +139,7 @@ def update_partner(partner, by_user, **values):
     """Change some values of a partner team of a draft, each judged."""
     values = _partner_values(values)
     with transaction.atomic():
-        locked = _locked_draft(partner.application, by_user)
+        locked = _locked_draft(partner.application, by_user, "partners")
         stored = PartnerTeam.objects.select_for_update().get(pk=partner.pk, application=locked)
         address_before = stored.email
         for name, value in values.items():
@@ -146,6 +155,6 @@ def update_partner(partner, by_user, **values):
 def remove_partner(partner, by_user):
     """Remove a partner team from a draft."""
     with transaction.atomic():
-        locked = _locked_draft(partner.application, by_user)
+        locked = _locked_draft(partner.application, by_user, "partners")
         partners.withdraw_invitations(partner)
         PartnerTeam.objects.filter(pk=partner.pk, application=locked).delete()

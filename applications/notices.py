@@ -60,3 +60,26 @@ PARTNER_REMINDER = declare(
         *("call_title_fr", "call_title_en", "closes_at", "url_path"),
     ),
 )
+#: To the lead and the co-applicants who accepted, when staff ask for more information
+#: (information.py): the message, the sections open again (in both languages), the deadline.
+_INFORMATION = (
+    *("reference", "application_title", "call_title_fr", "call_title_en"),
+    *("message", "sections_fr", "sections_en", "deadline_date", "url_path"),
+)
+INFORMATION_REQUESTED = declare("application.info_requested", _("Request for more information"), context=_INFORMATION)
+#: To the lead, when they resubmit: the receipt (the number of the frozen copy).
+RESUBMISSION_RECEIPT = declare(
+    "application.resubmitted", _("Resubmission receipt"), context=(*_INFORMATION, "version", "late")
+)
+#: To the staff who asked (or every staff who may ask, if they are gone): the answer came.
+INFORMATION_RESUBMITTED = declare(
+    "application.info_answered",
+    _("Answer to a request for more information"),
+    context=(*_INFORMATION, "version", "late", "admin_url"),
+)
+#: To the staff who asked (or every staff who may ask), once: the deadline passed unanswered.
+INFORMATION_LAPSED = declare(
+    "application.info_lapsed",
+    _("No answer to a request for more information"),
+    context=(*_INFORMATION, "admin_url"),
+)

@@ -106,7 +106,7 @@ def _locked(partner, by_user, now):
         .select_related("call__instrument", "applicant")
         .get(pk=partner.application_id)
     )
-    check_editable(application, by_user)
+    check_editable(application, by_user, "partners")
     _check_open(application, now)
     stored = PartnerTeam.objects.select_for_update().get(pk=partner.pk, application=application)
     stored.application = application

@@ -16,6 +16,8 @@ from accounts.permissions import add_staff_perm
 add_staff_perm("applications.see_every_application", "applications.view_application")
 # Staff hand an application to another lead (transfer.py) with the permission to change it.
 add_staff_perm("applications.transfer_application", "applications.change_application")
+# Staff ask the lead for more information (information.py) with the permission to change it.
+add_staff_perm("applications.request_information", "applications.change_application")
 
 _extra_visibility_rules = []
 

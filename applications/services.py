@@ -10,7 +10,7 @@ from decimal import Decimal, InvalidOperation
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.db import transaction
-from django.db.models import Count, F, Sum
+from django.db.models import Count, F, Max, Sum
 from django.template.defaultfilters import filesizeformat
 from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
@@ -34,8 +34,10 @@ from .models import (
     DraftSnapshot,
     ReferenceCounter,
     ResearcherProfile,
+    SubmittedVersion,
 )
 from .notices import SUBMISSION_RECEIPT
+from .versions import content_of
 
 
 class ApplicationError(Exception):
@@ -50,10 +52,14 @@ class SubmissionRefused(ApplicationError):
     pass
 
 
-def check_editable(application, by_user):
-    """Refuse a change to anything but one's own draft (permissions.can_edit, asked under the lock)."""
+def check_editable(application, by_user, step=None):
+    """Refuse a change to anything but an application open for changes to `by_user`
+    (permissions.can_edit, asked under the lock); with `step`, that step must be open too (while
+    staff asked for more information, only the sections they named are)."""
     if not permissions.can_edit(by_user, application):
         raise ApplicationError(_("This application can no longer be changed."))
+    if step is not None and not permissions.may_edit_step(by_user, application, step):
+        raise ApplicationError(_("This part of the application is not open for changes."))
 
 
 # --- Facts for the rules --------------------------------------------------------------------------
@@ -170,7 +176,7 @@ def keep_snapshot(application, step, data, by_user):
         raise ApplicationError(_("Too much text to keep unsaved: save the step."))
     with transaction.atomic():
         locked = Application.objects.select_for_update().get(pk=application.pk)
-        check_editable(locked, by_user)
+        check_editable(locked, by_user, step)
         snapshot, _created = DraftSnapshot.objects.update_or_create(
             application=locked, step=step, defaults={"data": data, "saved_at": timezone.now()}
         )
@@ -280,10 +286,37 @@ def submission_problems(application, findings):
     return problems
 
 
+def judged(application, now, *, submitted_at=None):
+    """(findings, problems): what the rules find of `application` at `now` and why it could not
+    be sent (submission_problems). A resubmission gives `submitted_at`, the first submission's
+    moment: the call was open then, and answering staff after it closed is no late submission."""
+    findings = eligibility(application, now)
+    if submitted_at is not None:
+        opened = rules.check_call_is_open(call_facts(application.call), submitted_at)
+        findings = [opened if finding.code == opened.code else finding for finding in findings]
+    return findings, submission_problems(application, findings)
+
+
+def freeze_version(application, by_user, now, findings, requested, information_request=None):
+    """Write the frozen copy of this submission (the next number); call under the row lock."""
+    last = SubmittedVersion.objects.filter(application=application).aggregate(last=Max("number"))["last"]
+    return SubmittedVersion.objects.create(
+        application=application,
+        number=(last or 0) + 1,
+        submitted_at=now,
+        submitted_by=by_user,
+        content=content_of(application),
+        eligibility_report=frozen_report(findings),
+        eligible=rules.is_eligible(findings),
+        requested_amount=requested,
+        information_request=information_request,
+    )
+
+
 def submit_application(application, by_user, now=None):
     """Submit a draft: the call is open on the server's clock, the application is complete and
-    every rule passes. Freezes the eligibility report, takes a reference number and queues the
-    receipt in the same transaction.
+    every rule passes. Freezes the eligibility report and the first SubmittedVersion, takes a
+    reference number and queues the receipt in the same transaction.
 
     Idempotent: the application row is locked, and an application already submitted is returned
     unchanged (no second reference, no second receipt) — a double click, a retry or a second tab
@@ -296,13 +329,12 @@ def submit_application(application, by_user, now=None):
             raise SubmissionRefused(_("Only the applicant may submit this application."))
         if locked.status == Application.Status.SUBMITTED:
             return locked
-        if not locked.can_become(Application.Status.SUBMITTED):
+        if locked.status != Application.Status.DRAFT:
             raise SubmissionRefused(
                 _("An application that is %(status)s cannot be submitted.") % {"status": locked.get_status_display()}
             )
         locked = _prefetched(locked.pk)
-        findings = eligibility(locked, now)
-        problems = submission_problems(locked, findings)
+        findings, problems = judged(locked, now)
         if problems:
             raise SubmissionRefused(*problems)
         call = locked.call
@@ -319,6 +351,7 @@ def submit_application(application, by_user, now=None):
             eligible=rules.is_eligible(findings),
             requested_amount=requested,
         )
+        freeze_version(locked, by_user, now, findings, requested)
         notify(
             locked.applicant,
             SUBMISSION_RECEIPT,
@@ -417,14 +450,14 @@ def add_attachment(application, uploaded_file, kind, by_user):
     application's row lock, so two uploads at once cannot both take the last place."""
     if kind not in Attachment.Kind.values:
         raise ApplicationError(_("This kind of document is not known."))
-    check_editable(application, by_user)  # again under the lock; here it spares inspecting the file
+    check_editable(application, by_user, "attachments")  # again under the lock; spares inspecting the file
     try:
         pdf = documents.inspect_pdf(uploaded_file, max_bytes=ATTACHMENT_MAX_BYTES)
     except ValidationError as error:
         raise AttachmentRefused(error) from error
     with transaction.atomic():
         locked = Application.objects.select_for_update().get(pk=application.pk)
-        check_editable(locked, by_user)
+        check_editable(locked, by_user, "attachments")
         stored = Attachment.objects.filter(application=locked).aggregate(count=Count("pk"), size=Sum("size"))
         if stored["count"] >= ATTACHMENT_MAX_COUNT:
             raise AttachmentRefused(
@@ -464,7 +497,7 @@ def add_attachment(application, uploaded_file, kind, by_user):
 def delete_attachment(attachment, by_user):
     with transaction.atomic():
         locked = Application.objects.select_for_update().get(pk=attachment.application_id)
-        check_editable(locked, by_user)
+        check_editable(locked, by_user, "attachments")
         storage, name = attachment.file.storage, attachment.file.name
         attachment.delete()
         transaction.on_commit(lambda: storage.delete(name))

@@ -268,6 +268,12 @@ CELERY_BEAT_SCHEDULE = {
     # Partner teams that have not answered their invitation 7 days later are reminded, once
     # (idempotent: reminded_at and a key per team and link). Every hour, at a quarter past.
     "applications-partner-reminders": {"task": "applications.partner_reminders", "schedule": crontab(minute=15)},
+    # Requests for more information whose deadline passed unanswered: the staff who asked are
+    # told, once (idempotent: lapsed_at). Every hour, at a quarter to.
+    "applications-lapsed-information-requests": {
+        "task": "applications.lapsed_information_requests",
+        "schedule": crontab(minute=45),
+    },
 }
 # Notifications outbox (see notifications/services.py for the delivery guarantee).
 NOTIFICATIONS_MAX_ATTEMPTS = int(env("NOTIFICATIONS_MAX_ATTEMPTS", "5"))  # SMTP tries before "failed"
