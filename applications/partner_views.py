@@ -23,8 +23,10 @@ from .services import ApplicationError
 
 
 def _private(response):
-    # The token is in the address: never sent on to another site, never kept by a cache.
-    response["Referrer-Policy"] = "no-referrer"
+    # The token is in the address: never sent on to another site, never kept by a cache. Not
+    # "no-referrer": under it browsers send the form's post with "Origin: null", which Django's CSRF
+    # check refuses (403), so no partner could answer from a real browser.
+    response["Referrer-Policy"] = "same-origin"
     response["Cache-Control"] = "private, no-store"
     return response
 
@@ -44,7 +46,8 @@ class PartnerAnswerView(View):
         response = render(
             self.request,
             "applications/partner_link_refused.html",
-            {"reason": str(refusal), "Reason": LinkRefused},
+            # The reason by its value: a template would call an enum class given to it (and fail).
+            {"reason": str(refusal)},
             status=410,
         )
         return _private(response)

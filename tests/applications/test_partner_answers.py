@@ -134,7 +134,7 @@ def test_the_page_shows_the_application_and_the_partners_own_entry_only(client, 
     assert "Universidade de São Paulo" in html
     assert "Secret Institute" not in html and "secret@x.example" not in html
     assert "plan.pdf" not in html and "/attachments/" not in html
-    assert response["Referrer-Policy"] == "no-referrer"
+    assert response["Referrer-Policy"] == "same-origin"  # the link never sent to another site
 
 
 def test_a_partner_confirms_with_corrections_and_a_letter(client, draft, media_root):
@@ -200,6 +200,31 @@ def test_a_dead_link_says_why_with_410_and_changes_nothing(client, draft, langua
     assert partner.answer == PartnerAnswer.WAITING
     tampered = client.get(url[:-3] + "xx/")
     assert tampered.status_code == 410
+
+
+@pytest.mark.parametrize(
+    ("refusal", "says"),
+    [
+        ("replaced", "A newer link was sent for your team"),
+        ("closed", "no longer takes answers from its partner teams"),
+        ("expired", "The call this application was written for has closed"),
+        ("tampered", "This link is not one the portal sent"),
+    ],
+)
+def test_a_dead_link_says_the_reason_it_died(client, draft, time_machine, refusal, says):
+    partner = PartnerFactory(application=draft)
+    url = page(partner)
+    if refusal == "replaced":
+        partners.resend_partner_link(partner, draft.applicant)
+    elif refusal == "closed":
+        Application.objects.filter(pk=draft.pk).update(status=Application.Status.WITHDRAWN)
+    elif refusal == "expired":
+        time_machine.move_to(draft.call.closes_at, tick=False)
+    else:
+        url = url[:-3] + "xx/"
+    response = client.get(url)
+    assert response.status_code == 410
+    assert says in response.content.decode()
 
 
 def test_the_link_stops_at_the_second_the_call_closes(client, draft, time_machine):
