@@ -33,7 +33,7 @@ from .models import (
 
 MAX_NAMED_COUNTRIES = 25
 # Changes of these fields are written in the audit trail (who moved a deadline, who raised a ceiling).
-AUDITED_CALL_FIELDS = ("opens_at", "closes_at", *CALL_FIGURES)
+AUDITED_CALL_FIELDS = ("opens_at", "closes_at", *CALL_FIGURES, "budget_envelope", "feedback_to_applicants")
 
 
 @admin.register(Instrument)
@@ -136,6 +136,7 @@ class CallAdmin(AuditHistoryMixin, admin.ModelAdmin):
         (_("Dates (Paris time)"), {"fields": ["opens_at", "closes_at"]}),
         (_("Funding and partners"), {"fields": list(CALL_FIGURES)}),
         (_("Targeting"), {"fields": ["zones", "priority_themes"]}),
+        (_("Committee"), {"fields": ["budget_envelope", "feedback_to_applicants"]}),
         (_("History"), {"fields": ["history"], "classes": ["collapse"]}),
     ]
 

@@ -255,6 +255,22 @@ class Call(StateMachine, models.Model):
         default=False,
         help_text=_("An application is submitted only once each partner team has confirmed its participation."),
     )
+    # The committee (issue 18): what the call may fund in all, against which the pending funded
+    # decisions are totalled at the meeting; and whether the decision letters carry the reviewers'
+    # comments for the applicant and the rapporteur's synthesis (never a reviewer's name).
+    budget_envelope = money_field(
+        _("budget envelope (EUR)"),
+        validators=[MinValueValidator(Decimal("0"))],
+        help_text=_("What the call may fund in all; the committee meeting totals the funded decisions against it."),
+    )
+    feedback_to_applicants = models.BooleanField(
+        _("decision letters include the reviewers' feedback"),
+        default=False,
+        help_text=_(
+            "The synthesis and the reviewers' comments for the applicant are added to each decision letter, "
+            "without the reviewers' names."
+        ),
+    )
     zones = models.ManyToManyField(
         Zone,
         blank=True,
@@ -272,6 +288,12 @@ class Call(StateMachine, models.Model):
         verbose_name = _("call for projects")
         verbose_name_plural = _("calls for projects")
         ordering = ["closes_at", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(budget_envelope__isnull=True) | models.Q(budget_envelope__gte=0),
+                name="calls_budget_envelope_not_negative",
+            )
+        ]
 
     def __str__(self):
         return self.title
