@@ -17,3 +17,8 @@ class ApplicationAction(models.TextChoices):
     PARTNER_ANSWERED = "application.partner_answered", _("partner team answered")
     INFORMATION_REQUESTED = "application.information_requested", _("more information requested")
     RESUBMITTED = "application.resubmitted", _("application resubmitted")
+    CO_APPLICANT_INVITED = "application.co_applicant_invited", _("co-applicant invited")
+    CO_APPLICANT_ACCEPTED = "application.co_applicant_accepted", _("co-applicant accepted the invitation")
+    CO_APPLICANT_REMOVED = "application.co_applicant_removed", _("co-applicant removed")
+    CO_APPLICANT_LEFT = "application.co_applicant_left", _("co-applicant left the application")
+    CONTENT_SAVED = "application.content_saved", _("content of the application saved")

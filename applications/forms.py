@@ -22,6 +22,7 @@ from .models import (
     Application,
     Attachment,
     BudgetLine,
+    CoApplicant,
     PartnerTeam,
     ResearcherProfile,
 )
@@ -293,6 +294,19 @@ BudgetFormSetFactory = inlineformset_factory(
     validate_max=True,
     absolute_max=60,
 )
+
+
+class CoApplicantForm(forms.Form):
+    """What the lead types to invite a co-applicant; co_applicants.invite_co_applicant judges it
+    again (the model's validators, the lead's own address, a duplicate, the cap)."""
+
+    email = forms.EmailField(label=_("E-mail of the researcher"), max_length=254)
+    role = forms.ChoiceField(
+        label=_("Role"),
+        choices=CoApplicant.Role.choices,
+        initial=CoApplicant.Role.CO_INVESTIGATOR,
+        widget=forms.RadioSelect,
+    )
 
 
 class AttachmentForm(forms.Form):

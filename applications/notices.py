@@ -83,3 +83,20 @@ INFORMATION_LAPSED = declare(
     _("No answer to a request for more information"),
     context=(*_INFORMATION, "admin_url"),
 )
+_CO_APPLICANT_CONTEXT = (
+    *("recipient_name", "lead_name", "application_title", "call_title_fr", "call_title_en"),
+    *("closes_at", "role", "url_path"),
+)
+#: To the address the lead invited as a co-applicant (its account in its language, else the bare
+#: address in the lead's): the signed link to accept (co_applicants.py).
+CO_APPLICANT_INVITATION = declare(
+    "co_applicant.invitation", _("Invitation to be a co-applicant"), context=_CO_APPLICANT_CONTEXT
+)
+#: To the lead: a co-applicant accepted the invitation.
+CO_APPLICANT_ACCEPTED = declare(
+    "co_applicant.accepted",
+    _("A co-applicant accepted the invitation"),
+    context=(*_CO_APPLICANT_CONTEXT, "co_applicant_name"),
+)
+#: To a co-applicant (or an address invited) the lead removed: access has ended.
+CO_APPLICANT_REMOVED = declare("co_applicant.removed", _("Removal of a co-applicant"), context=_CO_APPLICANT_CONTEXT)

@@ -161,3 +161,20 @@ def vocabulary_labels(term_ids, language=None):
     french = (language or get_language() or "fr").startswith("fr")
     wanted = {int(term_id) for term_id in term_ids or () if str(term_id).isdigit()}
     return [name_fr if french else name_en for term_id, name_fr, name_en in vocabulary() if term_id in wanted]
+
+
+def contributions(user):
+    """The applications `user` works on as a co-applicant who accepted, for the dashboard's
+    "Applications I contribute to" (one query, whatever their number)."""
+    from .models import CoApplicant
+
+    accepted = CoApplicant.objects.filter(user=user, accepted_at__isnull=False).values("application")
+    return list(
+        Application.objects.filter(pk__in=accepted)
+        .select_related("call", "applicant")
+        .only(
+            *("id", "title", "status", "reference", "created_at", "call__id", "call__title_fr", "call__title_en"),
+            *("applicant__id", "applicant__email", "applicant__first_name", "applicant__last_name"),
+        )
+        .order_by("-created_at", "-id")
+    )

@@ -3,7 +3,7 @@ under /<lang>/partners/<token>/."""
 
 from django.urls import path
 
-from . import partner_views, views
+from . import co_applicant_views, partner_views, views
 
 app_name = "applications"
 
@@ -26,6 +26,23 @@ urlpatterns = [
         "applications/<id:pk>/partners/<id:partner_id>/resend/",
         partner_views.ResendPartnerLinkView.as_view(),
         name="partner_resend",
+    ),
+    path("applications/<id:pk>/co-applicants/", co_applicant_views.InviteView.as_view(), name="co_applicant_invite"),
+    path(
+        "applications/<id:pk>/co-applicants/<id:co_applicant_id>/resend/",
+        co_applicant_views.ResendView.as_view(),
+        name="co_applicant_resend",
+    ),
+    path(
+        "applications/<id:pk>/co-applicants/<id:co_applicant_id>/remove/",
+        co_applicant_views.RemoveView.as_view(),
+        name="co_applicant_remove",
+    ),
+    # A co-applicant's invitation: the signed token names it; the invited account accepts.
+    path(
+        "applications/invitations/<str:token>/",
+        co_applicant_views.InvitationView.as_view(),
+        name="co_applicant_invitation",
     ),
     # A partner team's page: no login, the signed token is the key (partner_links.py).
     path("partners/<str:token>/", partner_views.PartnerAnswerView.as_view(), name="partner_answer"),

@@ -22,7 +22,7 @@ from django.views.generic import TemplateView
 from accounts.access import ResearcherRequiredMixin
 from calls.models import Call, Instrument
 
-from . import completeness, drafting, selectors, services
+from . import co_applicants, completeness, drafting, selectors, services
 from .forms import (
     AttachmentForm,
     BudgetFormSetFactory,
@@ -91,6 +91,7 @@ class DashboardView(ResearcherRequiredMixin, TemplateView):
         context["has_profile"] = ResearcherProfile.objects.filter(user=self.request.user).exists()
         # What apps above this one add (the projects app's "My projects"), above the applications.
         context["dashboard_sections"] = selectors.dashboard_sections(self.request.user)
+        context["contributions"] = selectors.contributions(self.request.user)
         context["now"] = now
         return context
 
@@ -166,6 +167,7 @@ class ApplicationMixin:
             "theme_label": theme_name(application.theme) if application.theme else "",
             "vocabulary_labels": selectors.vocabulary_labels(application.vocabulary_terms),
             "budget": selectors.budget_summary(application),
+            **co_applicants.team_context(application, self.request.user),
         }
 
 
@@ -302,7 +304,7 @@ class StepView(ApplicationMixin, TemplateView):
 
     def read_only(self):
         user = self.request.user
-        if rules.has_perm("applications.act_as_applicant", user, self.application) or user.has_perm(
+        if rules.has_perm("applications.work_on", user, self.application) or user.has_perm(
             "applications.see_every_application"
         ):
             messages.info(self.request, _("This application is no longer a draft: it can only be read."))
@@ -527,7 +529,8 @@ class AttachmentDeleteView(ApplicationMixin, View):
 
     def post(self, request, pk, attachment_id):
         attachment = get_object_or_404(Attachment, pk=attachment_id, application=self.application)
-        if not rules.has_perm("applications.act_as_applicant", request.user, self.application):
+        # The lead and the co-applicants (who may upload) remove documents of a draft they may change.
+        if not rules.has_perm("applications.work_on", request.user, self.application):
             raise Http404
         try:
             services.delete_attachment(attachment, request.user)

@@ -101,8 +101,9 @@ def test_dashboard_costs_the_same_queries_with_1_and_50_applications(client, dja
     complete_application(applicant=researcher)
     client.force_login(researcher)
     client.get(reverse("applications:dashboard"))  # warm up the session and content types
-    # 6: the applications' 5 and the projects' section asking whether the researcher leads any.
-    with django_assert_num_queries(6) as one:
+    # 7: the applications' 5, the projects' section asking whether the researcher leads any and
+    # the applications they contribute to as a co-applicant.
+    with django_assert_num_queries(7) as one:
         client.get(reverse("applications:dashboard"))
     for _ in range(49):
         complete_application(applicant=researcher, call=CallFactory())
