@@ -28,8 +28,6 @@ class PartnerAnswerForm(forms.Form):
     letter = forms.FileField(
         label=_("Letter of support (PDF, optional)"),
         required=False,
-        help_text=_("A PDF of at most %(size)s MB, with a confirmation only; it replaces any letter you sent before.")
-        % {"size": ATTACHMENT_MAX_BYTES // (1024 * 1024)},
         widget=forms.ClearableFileInput(attrs={"accept": "application/pdf,.pdf"}),
     )
 
@@ -38,6 +36,10 @@ class PartnerAnswerForm(forms.Form):
         # Named in the page's language, sorted in it (built here: a list built on import would
         # keep the language of whoever imported the module first).
         self.fields["country"].choices = [("", "---------"), *countries]
+        # Here too: a lazy text formatted on import is a plain text in the importer's language.
+        self.fields["letter"].help_text = _(
+            "A PDF of at most %(size)s MB, with a confirmation only; it replaces any letter you sent before."
+        ) % {"size": ATTACHMENT_MAX_BYTES // (1024 * 1024)}
 
     @classmethod
     def for_partner(cls, partner, data=None, files=None):

@@ -306,3 +306,11 @@ def test_a_new_link_or_a_team_removed_cancels_the_e_mails_not_sent_yet(draft):
 def test_the_partner_page_names_countries_in_its_language(client, draft, language, name):
     partner = PartnerFactory(application=draft)
     assert f'<option value="DE">{name}</option>' in client.get(page(partner, language)).content.decode()
+
+
+@pytest.mark.parametrize("language, says", [("fr", "Un PDF de 10 Mo au plus"), ("en", "A PDF of at most 10 MB")])
+def test_the_letter_field_is_explained_in_the_pages_language(client, draft, language, says):
+    partner = PartnerFactory(application=draft)
+    for other_language in ("fr", "en"):  # whichever language imported the form first
+        client.get(page(partner, other_language))
+        assert says in client.get(page(partner, language)).content.decode()
