@@ -49,6 +49,14 @@ and the problem is solved again. When the search finds none, the coverage is the
 the sparse graph is not certified; it is measured (``bench/routing_bench.py``: at least 99.5 % of
 the full optimum).
 
+Bids and texts
+--------------
+``bids.combine`` turns keyword and text affinities (``text.text_affinity``, TF-IDF) and the
+reviewers' bids into the affinity matrix and the ``reluctant`` pairs ("not willing"), with the
+weights its docstring documents. A reluctant pair costs one more level between balance and
+affinity: among the assignments with the most filled slots and the best balance, the one with the
+fewest reluctant pairs wins (``route(..., reluctant=pairs)``).
+
 Reasons
 -------
 Every application left short gets a :class:`Shortfall` with a stable code:

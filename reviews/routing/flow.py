@@ -19,6 +19,7 @@ from .problem import (
     REASON_TEMPLATES,
     RoutingResult,
     Shortfall,
+    _in_sorted,
     _Problem,
 )
 
@@ -37,14 +38,29 @@ def _solve_flow(p: _Problem, keys: np.ndarray, aff: np.ndarray) -> np.ndarray:
     apps, revs = np.divmod(keys, n_revs)
     source, sink = n_apps + n_revs, n_apps + n_revs + 1
     n_nodes = n_apps + n_revs + 2
-    scale = np.abs(aff).max()
-    scale = COST_RESOLUTION / scale if scale > 0 else 0.0
-    costs = -np.rint(aff * scale).astype(np.int64)
-    balance_step = COST_RESOLUTION * (n_nodes + 1)
     slot_apps = np.repeat(np.arange(n_apps), p.need)
     first_slot = np.cumsum(p.need) - p.need
     slot_rank = np.arange(len(slot_apps)) - first_slot[slot_apps] + 1 + p.have[slot_apps]
-    if int(slot_rank.max()) * balance_step * (n_nodes + 1) > 2**62:  # OR-Tools scales costs by n
+    max_rank = int(slot_rank.max())
+    reluctant = _in_sorted(keys, p.reluctant_keys)
+    resolution = COST_RESOLUTION
+    if reluctant.any():
+        # One more level between balance and affinity: each reluctant pair costs more than any
+        # affinity change, so the fewest of them are used; the affinity's resolution shrinks to
+        # keep every cost integral within OR-Tools' range (it multiplies costs by the node count).
+        resolution = min(COST_RESOLUTION, 2**62 // (max_rank * (n_nodes + 1) ** 3))
+        if resolution < 100:
+            raise ValueError("problem too large for integral costs with reluctant pairs: route fewer at once")
+    scale = np.abs(aff).max()
+    scale = resolution / scale if scale > 0 else 0.0
+    costs = -np.rint(aff * scale).astype(np.int64)
+    reluctant_step = resolution * (n_nodes + 1)
+    if reluctant.any():
+        costs += reluctant.astype(np.int64) * reluctant_step
+        balance_step = reluctant_step * (n_nodes + 1)
+    else:
+        balance_step = reluctant_step
+    if max_rank * balance_step * (n_nodes + 1) > 2**62:  # OR-Tools scales costs by n
         raise ValueError("problem too large for integral costs: lower k or the number of nodes")
     with_spare = np.flatnonzero(p.spare > 0)
     n_slots = len(slot_apps)
@@ -124,6 +140,7 @@ def route(
     conflicts=None,
     existing=None,
     min_affinity: float | None = None,
+    reluctant=None,
     method: Literal["auto", "full", "sparse"] = "auto",
     max_full_pairs: int = 2_000_000,
     candidates_per_app: int | None = None,
@@ -141,6 +158,10 @@ def route(
     - ``conflicts``: boolean ``n_apps x n_reviewers`` array, scipy sparse matrix (non-zero entries),
       or ``(m, 2)`` index pairs ``[app, reviewer]``. A conflicted pair is never assigned.
     - ``existing``: ``(m, 2)`` pairs already assigned, kept as they are (an error if conflicted).
+    - ``reluctant``: pairs in the same forms as ``conflicts`` that are allowed but assigned only when
+      nothing else fills the slot: among the assignments with the most filled slots and the best
+      balance, the one with the fewest reluctant pairs wins, then the highest affinity (a reviewer's
+      "not willing" bid).
     - ``method``: ``"full"`` uses every allowed pair, ``"sparse"`` the candidate graph described in
       the module docstring, ``"auto"`` the full graph up to ``max_full_pairs`` pairs.
     - ``candidates_per_app`` (default ``max(10 * max(k), 30)``), ``candidates_per_reviewer``
@@ -148,7 +169,7 @@ def route(
       ``random_candidates_per_app`` (default 5) size the sparse graph; ``seed`` fixes the random part.
     """
     started = time.perf_counter()
-    p = _Problem(affinity, k, capacity, conflicts, existing, min_affinity)
+    p = _Problem(affinity, k, capacity, conflicts, existing, min_affinity, reluctant)
     if method not in ("auto", "full", "sparse"):
         raise ValueError(f"unknown method {method!r}")
     sparse = p.candidates is None and (

@@ -163,7 +163,7 @@ def _in_sorted(keys: np.ndarray, sorted_keys: np.ndarray) -> np.ndarray:
 class _Problem:
     """The normalised inputs, and row scans of the allowed pairs (``-inf`` where forbidden)."""
 
-    def __init__(self, affinity, k, capacity, conflicts, existing, min_affinity):
+    def __init__(self, affinity, k, capacity, conflicts, existing, min_affinity, reluctant=None):
         if hasattr(affinity, "tocoo") and not isinstance(affinity, CandidatePairs):
             raise TypeError(
                 "a scipy sparse affinity is ambiguous: pass CandidatePairs.from_sparse(m) (stored entries "
@@ -186,6 +186,9 @@ class _Problem:
         self.min_affinity = min_affinity
         self.conflict_keys = _pair_keys(conflicts, n_apps, n_revs, "conflicts")
         self.existing_keys = _pair_keys(existing, n_apps, n_revs, "existing")
+        # Pairs a reviewer said they are not willing to take (a bid): allowed, assigned only when
+        # nothing else keeps the coverage and balance (flow._solve_flow gives them a level of cost).
+        self.reluctant_keys = _pair_keys(reluctant, n_apps, n_revs, "reluctant")
         if _in_sorted(self.existing_keys, self.conflict_keys).any():
             raise ValueError("an existing assignment is conflicted: remove it before routing")
         ex_apps, ex_revs = np.divmod(self.existing_keys, n_revs)
