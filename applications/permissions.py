@@ -7,6 +7,7 @@ existence of an application must not leak.
 """
 
 import rules
+from django.apps import apps
 from django.db.models import Exists, OuterRef, Q
 
 from accounts.permissions import add_staff_perm
@@ -39,8 +40,8 @@ def visible_filter(user):
         return Q(pk__in=[])
     if user.is_staff and user.has_perm("applications.see_every_application"):
         return Q()
-    from .models import CoApplicant
-
+    # Looked up, not imported: models.py asks this module for visible_to().
+    CoApplicant = apps.get_model("applications", "CoApplicant")
     # The lead, and the co-applicants who accepted their invitation (removed: the row is gone).
     condition = Q(applicant=user) | Q(
         Exists(CoApplicant.objects.filter(application=OuterRef("pk"), user=user, accepted_at__isnull=False))
