@@ -224,7 +224,10 @@ def test_a_dead_link_says_the_reason_it_died(client, draft, time_machine, refusa
         url = url[:-3] + "xx/"
     response = client.get(url)
     assert response.status_code == 410
-    assert says in response.content.decode()
+    html = response.content.decode()
+    assert says in html and "Nothing was changed." in html
+    # A new link helps a team whose link was replaced or cut, never one whose application is closed.
+    assert ("ask the Inserm researcher who invited you" in html) == (refusal in ("replaced", "tampered"))
 
 
 def test_the_link_stops_at_the_second_the_call_closes(client, draft, time_machine):
