@@ -1,0 +1,76 @@
+"""The decision on an application (funded, waitlisted, not funded), its amount and its letter's release."""
+
+from decimal import Decimal
+
+from django.conf import settings
+from django.core.validators import MinValueValidator
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from applications.models import Application
+
+
+class Decision(models.Model):
+    class Outcome(models.TextChoices):
+        FUNDED = "funded", _("Funded")
+        REJECTED = "rejected", _("Not funded")
+        WAITLISTED = "waitlisted", _("On the waiting list")
+
+    application = models.OneToOneField(
+        Application, on_delete=models.CASCADE, related_name="decision", verbose_name=_("application")
+    )
+    outcome = models.CharField(_("outcome"), max_length=16, choices=Outcome.choices)
+    amount = models.DecimalField(
+        _("amount awarded (EUR)"),
+        max_digits=12,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(Decimal("0.01"))],
+    )
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+", verbose_name=_("decided by")
+    )
+    decided_at = models.DateTimeField(_("decided at"), default=timezone.now)
+    released_at = models.DateTimeField(
+        _("letter released at"), null=True, blank=True, help_text=_("The researcher sees the decision from then on.")
+    )
+
+    class Meta:
+        verbose_name = _("decision")
+        verbose_name_plural = _("decisions")
+        ordering = ["-decided_at", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(outcome="funded", amount__isnull=False) | ~Q(outcome="funded") & Q(amount__isnull=True),
+                name="reviews_decision_amount_only_when_funded",
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.application}: {self.get_outcome_display()}"
+
+    @property
+    def url_path(self):
+        return f"/reviews/decisions/{self.application_id}/"
+
+    NEXT_STEPS = {
+        Outcome.FUNDED: _(
+            "The international relations office will write to you within a few weeks about the start of the "
+            "project, the payment of the funds and the reports to send during the project."
+        ),
+        Outcome.WAITLISTED: _(
+            "Your application is on the waiting list: we will tell you if funds become available for it. You "
+            "have nothing to do until then."
+        ),
+        Outcome.REJECTED: _(
+            "Your application is not funded this time. You may apply again to a later call; the international "
+            "relations office can tell you more about the committee's assessment."
+        ),
+    }
+
+    def next_steps(self):
+        """What the researcher does (or waits for) after this decision, as the letter says it."""
+        return self.NEXT_STEPS[self.Outcome(self.outcome)]
