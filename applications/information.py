@@ -11,10 +11,11 @@ a day, meaning the end of that day in Paris. The lead and the co-applicants who 
 in their language; only those sections may change (permissions.editable_steps).
 
 The lead resubmits: the same completeness and rules as the first submission (services.judged),
-except the call's opening, judged at the first submission (the call has usually closed since: an
-answer to staff is no late submission). A resubmission after the deadline is still accepted while
-the request is open: staff were told the deadline passed (tell_staff_of_lapsed_requests) and
-decide what the lateness means; refusing it would only leave them with no answer at all.
+except the call's opening, judged at the first submission (services.as_answer: the call has
+usually closed since, and an answer to staff is no late submission). A resubmission after the
+deadline is still accepted while the request is open: staff were told the deadline passed
+(tell_staff_of_lapsed_requests) and decide what the lateness means; refusing it would only leave
+them with no answer at all.
 Each resubmission freezes a new SubmittedVersion; the earlier ones stay as they were.
 """
 
@@ -212,7 +213,7 @@ def resubmit(application, by_user, now=None):
             raise SubmissionRefused(*problems)
         request = InformationRequest.objects.select_for_update().get(application=locked, answered_at__isnull=True)
         locked = _prefetched(locked.pk)
-        findings, problems = judged(locked, now, submitted_at=locked.submitted_at or now)
+        findings, problems = judged(locked, now)
         if problems:
             raise SubmissionRefused(*problems)
         requested = budget_total(locked)
@@ -302,3 +303,25 @@ def tell_staff_of_lapsed_requests(now=None):
             request.save(update_fields=["lapsed_at"])
             told += 1
     return told
+
+
+def page_context(application, user):
+    """What the application's pages show of a request for more information: the open request, its
+    sections with their steps' addresses, whether `user` may resubmit, and the frozen copies."""
+    request = open_request(application) if application.is_more_info else None
+    sections = []
+    if request is not None:
+        sections = [
+            (slug, name, reverse("applications:step", args=[application.pk, slug]))
+            for slug, name in zip(
+                [slug for slug in STEP_NAMES if slug in set(request.sections)],
+                section_names(request.sections),
+                strict=True,
+            )
+        ]
+    return {
+        "information_request": request,
+        "open_sections": sections,
+        "can_resubmit": request is not None and application.applicant_id == getattr(user, "pk", None),
+        "has_versions": application.status != Application.Status.DRAFT and application.versions.exists(),
+    }

@@ -99,9 +99,20 @@ def proposal_facts(application):
 def eligibility(application, now=None, *, profile=None):
     """The live checklist: every finding of the rules for this application, passes included."""
     applicant = profile_facts(profile) if profile is not None else applicant_facts(application.applicant)
-    return rules.check_application(
+    findings = rules.check_application(
         applicant, call_facts(application.call), proposal_facts(application), now or timezone.now()
     )
+    return as_answer(application, findings)
+
+
+def as_answer(application, findings):
+    """An application staff asked for more information was sent on time: the call's opening is
+    judged at its first submission (the call has usually closed since; answering staff is no late
+    submission). Other applications' findings are returned as they are."""
+    if application.status != Application.Status.MORE_INFO or application.submitted_at is None:
+        return findings
+    opened = rules.check_call_is_open(call_facts(application.call), application.submitted_at)
+    return [opened if finding.code == opened.code else finding for finding in findings]
 
 
 def typed_proposal_facts(application, step, data):
@@ -153,12 +164,13 @@ def _typed_amount(value):
 
 def live_eligibility(application, step, data, now=None):
     """The checklist for what is on the screen now (see typed_proposal_facts)."""
-    return rules.check_application(
+    findings = rules.check_application(
         applicant_facts(application.applicant),
         call_facts(application.call),
         typed_proposal_facts(application, step, data),
         now or timezone.now(),
     )
+    return as_answer(application, findings)
 
 
 # --- Unsaved changes (autosave of the steps that are formsets) ------------------------------------
@@ -286,14 +298,10 @@ def submission_problems(application, findings):
     return problems
 
 
-def judged(application, now, *, submitted_at=None):
-    """(findings, problems): what the rules find of `application` at `now` and why it could not
-    be sent (submission_problems). A resubmission gives `submitted_at`, the first submission's
-    moment: the call was open then, and answering staff after it closed is no late submission."""
+def judged(application, now):
+    """(findings, problems): what the rules find of `application` at `now` (eligibility) and why
+    it could not be sent now (submission_problems): one judgement for submitting and resubmitting."""
     findings = eligibility(application, now)
-    if submitted_at is not None:
-        opened = rules.check_call_is_open(call_facts(application.call), submitted_at)
-        findings = [opened if finding.code == opened.code else finding for finding in findings]
     return findings, submission_problems(application, findings)
 
 

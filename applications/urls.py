@@ -4,6 +4,7 @@ under /<lang>/partners/<token>/."""
 from django.urls import path
 
 from . import co_applicant_views, partner_views, views
+from .information_views import ResubmitView, VersionListView, VersionView
 
 app_name = "applications"
 
@@ -17,6 +18,9 @@ urlpatterns = [
     path("applications/<id:pk>/checklist/", views.ChecklistView.as_view(), name="checklist"),
     path("applications/<id:pk>/submit/", views.SubmitView.as_view(), name="submit"),
     path("applications/<id:pk>/withdraw/", views.WithdrawView.as_view(), name="withdraw"),
+    path("applications/<id:pk>/resubmit/", ResubmitView.as_view(), name="resubmit"),
+    path("applications/<id:pk>/versions/", VersionListView.as_view(), name="versions"),
+    path("applications/<id:pk>/versions/<int:number>/", VersionView.as_view(), name="version"),
     path(
         "applications/<id:pk>/attachments/<id:attachment_id>/",
         views.AttachmentDownloadView.as_view(),

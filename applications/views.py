@@ -33,7 +33,10 @@ from .forms import (
     project_years,
     theme_name,
 )
+from .information import page_context as information_context
+from .information import section_names
 from .models import Application, Attachment, ResearcherProfile
+from .permissions import editable_steps, may_edit_step
 
 PENDING_DRAFT_KEY = "applications_pending_draft"
 PENDING_DRAFT_MAX_BYTES = 200_000
@@ -150,14 +153,16 @@ class ApplicationMixin:
         application = self.application
         steps = completeness.completeness(application)
         profile = getattr(application.applicant, "researcher_profile", None)
-        findings = services.eligibility(application, now, profile=profile) if application.is_draft else []
+        # The checklist runs on a draft, and again on an application staff asked to complete.
+        checked = application.is_draft or application.is_more_info
+        findings = services.eligibility(application, now, profile=profile) if checked else []
         return {
             "application": application,
             "steps": steps,
             "percent": completeness.completeness_percent(steps),
             "findings": findings,
             "problems": sum(1 for f in findings if not f.passed),
-            "blockers": selectors.submission_blockers(application, steps, findings) if application.is_draft else [],
+            "blockers": selectors.submission_blockers(application, steps, findings) if checked else [],
             "eligible": all(f.passed for f in findings),
             "frozen_report": application.eligibility_report,
             "can_edit": rules.has_perm("applications.edit_draft", self.request.user, application),
@@ -167,6 +172,7 @@ class ApplicationMixin:
             "theme_label": theme_name(application.theme) if application.theme else "",
             "vocabulary_labels": selectors.vocabulary_labels(application.vocabulary_terms),
             "budget": selectors.budget_summary(application),
+            **information_context(application, self.request.user),
             **co_applicants.team_context(application, self.request.user),
         }
 
@@ -236,8 +242,8 @@ class StepView(ApplicationMixin, TemplateView):
         return data
 
     def get(self, request, *args, **kwargs):
-        if not rules.has_perm("applications.edit_draft", request.user, self.application):
-            return self.read_only()
+        if not may_edit_step(request.user, self.application, self.kwargs["step"]):
+            return self.closed_step()
         data = self.restored_data()
         if data is None and self.kwargs["step"] in services.SNAPSHOT_STEPS:
             data = self.restored_snapshot()
@@ -248,8 +254,8 @@ class StepView(ApplicationMixin, TemplateView):
         return self.render_to_response(self.context(forms))
 
     def post(self, request, *args, **kwargs):
-        if not rules.has_perm("applications.edit_draft", request.user, self.application):
-            return self.read_only()
+        if not may_edit_step(request.user, self.application, self.kwargs["step"]):
+            return self.closed_step()
         step = self.kwargs["step"]
         if step == "attachments":
             return self.post_attachment()
@@ -260,8 +266,8 @@ class StepView(ApplicationMixin, TemplateView):
         try:
             with transaction.atomic():
                 locked = Application.objects.select_for_update().get(pk=self.application.pk)
-                if not locked.is_draft:
-                    return self.read_only()
+                if not may_edit_step(request.user, locked, step):
+                    return self.closed_step()
                 self.save_step(forms)
                 services.drop_snapshot(locked, step)
         except drafting.ValuesRefused as refusal:
@@ -310,6 +316,19 @@ class StepView(ApplicationMixin, TemplateView):
             messages.info(self.request, _("This application is no longer a draft: it can only be read."))
             return redirect("applications:detail", pk=self.application.pk)
         raise Http404
+
+    def closed_step(self):
+        """A step not open for changes: while staff asked for more information, the people working
+        on the application are told which sections are open; otherwise it can only be read."""
+        user, application = self.request.user, self.application
+        if application.is_more_info and rules.has_perm("applications.work_on", user, application):
+            messages.info(
+                self.request,
+                _("This part is not open for changes. Staff asked for more information on: %(sections)s.")
+                % {"sections": ", ".join(section_names(editable_steps(application)))},
+            )
+            return redirect("applications:detail", pk=application.pk)
+        return self.read_only()
 
     def build(self, data=None):
         application = self.application
@@ -373,9 +392,9 @@ class AutosaveView(View):
             application = selectors.application_for_page(request.user, pk)
         except Application.DoesNotExist:
             raise Http404 from None
-        if not rules.has_perm("applications.edit_draft", request.user, application):
-            return JsonResponse({"saved": False, "error": _("This application can no longer be changed.")}, status=409)
         step = request.POST.get("autosave_step", "general")
+        if not may_edit_step(request.user, application, step):
+            return JsonResponse({"saved": False, "error": _("This application can no longer be changed.")}, status=409)
         if step in services.SNAPSHOT_STEPS:
             # A formset step is kept as typed, unsaved (its rows are checked when the step is saved).
             data = {
@@ -405,7 +424,7 @@ class AutosaveView(View):
         try:
             with transaction.atomic():
                 locked = Application.objects.select_for_update().get(pk=application.pk)
-                if not locked.is_draft:
+                if not may_edit_step(request.user, locked, "general"):
                     return JsonResponse({"saved": False}, status=409)
                 drafting.update_draft(application, request.user, **form.cleaned_data)
         except drafting.ValuesRefused as refusal:
