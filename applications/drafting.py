@@ -17,7 +17,7 @@ from django.utils.translation import gettext_lazy as _
 
 from calls import rules
 
-from . import partners
+from . import concurrency, partners
 from .models import Application, PartnerTeam
 from .services import ApplicationError, check_editable
 
@@ -83,6 +83,7 @@ def update_draft(application, by_user, **values):
             setattr(locked, name, value)
         _judge(locked, values)
         locked.save(update_fields=[*values, "updated_at"])
+        application.version = concurrency.bump(locked, by_user, _steps_of(values)[0] if values else "general")
     for name in values:
         setattr(application, name, getattr(locked, name))
     return locked
@@ -122,6 +123,7 @@ def add_partner(application, by_user, **values):
         partner = PartnerTeam(application=locked, **values)
         _judge(partner, PARTNER_FIELDS, _country_errors(partner))
         partner.save()
+        concurrency.bump(locked, by_user, "partners")
         partner = _invite_while_open(partner, locked, by_user) or partner
     return partner
 
@@ -146,6 +148,7 @@ def update_partner(partner, by_user, **values):
             setattr(stored, name, value)
         _judge(stored, values, _country_errors(stored) if "country" in values else None)
         stored.save(update_fields=list(values))
+        concurrency.bump(locked, by_user, "partners")
         if stored.email != address_before:
             # Another person answers for the team: a new link to the new address, the old one dies.
             stored = _invite_while_open(stored, locked, by_user) or stored
@@ -158,3 +161,4 @@ def remove_partner(partner, by_user):
         locked = _locked_draft(partner.application, by_user, "partners")
         partners.withdraw_invitations(partner)
         PartnerTeam.objects.filter(pk=partner.pk, application=locked).delete()
+        concurrency.bump(locked, by_user, "partners")

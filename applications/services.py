@@ -22,7 +22,7 @@ from calls.models import Call, Instrument
 from calls.services import call_facts
 from notifications.services import notify
 
-from . import documents, permissions
+from . import concurrency, documents, permissions
 from .actions import ApplicationAction
 from .completeness import completeness
 from .models import (
@@ -499,6 +499,7 @@ def add_attachment(application, uploaded_file, kind, by_user):
         )
         attachment.file.save("document.pdf", ContentFile(pdf.content), save=False)
         attachment.save()
+        concurrency.bump(locked, by_user, "attachments")
     return attachment
 
 
@@ -508,4 +509,5 @@ def delete_attachment(attachment, by_user):
         check_editable(locked, by_user, "attachments")
         storage, name = attachment.file.storage, attachment.file.name
         attachment.delete()
+        concurrency.bump(locked, by_user, "attachments")
         transaction.on_commit(lambda: storage.delete(name))

@@ -22,7 +22,7 @@ from django.views.generic import TemplateView
 from accounts.access import ResearcherRequiredMixin
 from calls.models import Call, Instrument
 
-from . import co_applicants, completeness, drafting, selectors, services
+from . import co_applicants, completeness, concurrency, drafting, selectors, services
 from .forms import (
     AttachmentForm,
     BudgetFormSetFactory,
@@ -268,8 +268,16 @@ class StepView(ApplicationMixin, TemplateView):
                 locked = Application.objects.select_for_update().get(pk=self.application.pk)
                 if not may_edit_step(request.user, locked, step):
                     return self.closed_step()
+                concurrency.check(locked, request.POST.get("version"))
                 self.save_step(forms)
+                if step == "budget":  # saved by its formset, not by a service that counts it
+                    concurrency.bump(locked, request.user, step)
                 services.drop_snapshot(locked, step)
+        except concurrency.StaleVersion as stale:
+            # Saved meanwhile by someone else: nothing of the step is saved, what was typed comes back.
+            messages.error(request, " ".join(stale.reasons))
+            conflict = concurrency.conflict_context(self.application.pk, step, forms, request.POST.get("loaded"))
+            return self.render_to_response({**self.context(forms), **conflict}, status=409)
         except drafting.ValuesRefused as refusal:
             # A check the form could not make (a race, a forged post): nothing of the step is saved.
             show_refusal(forms, refusal)
@@ -357,6 +365,7 @@ class StepView(ApplicationMixin, TemplateView):
         context.update(self.page_context())
         context.update(forms)
         context["step"] = self.kwargs["step"]
+        context.update(concurrency.form_context(self.application, self.request.POST or None))
         return context
 
     def post_attachment(self):
@@ -426,11 +435,22 @@ class AutosaveView(View):
                 locked = Application.objects.select_for_update().get(pk=application.pk)
                 if not may_edit_step(request.user, locked, "general"):
                     return JsonResponse({"saved": False}, status=409)
+                concurrency.check(locked, request.POST.get("version"))
                 drafting.update_draft(application, request.user, **form.cleaned_data)
+        except concurrency.StaleVersion as stale:
+            # Someone saved meanwhile: the page keeps what was typed; its Save button shows the difference.
+            return JsonResponse({"saved": False, "conflict": True, "error": " ".join(stale.reasons)}, status=409)
         except drafting.ValuesRefused as refusal:
             show_refusal({"form": form}, refusal)
             return JsonResponse({"saved": False, "errors": form.errors.get_json_data()}, status=400)
-        return JsonResponse({"saved": True, "saved_at": timezone.localtime().strftime("%H:%M")})
+        return JsonResponse(
+            {
+                "saved": True,
+                "saved_at": timezone.localtime().strftime("%H:%M"),
+                "version": application.version,
+                "loaded": concurrency.loaded_token(application),
+            }
+        )
 
 
 def show_refusal(forms, refusal):

@@ -4,7 +4,10 @@
 //   with sendBeacon, when the page is left;
 // - a click on another step's tab with unsaved changes saves this step first (the server then
 //   opens that step, or shows this one again with what needs fixing);
-// - leaving the page otherwise with unsaved changes asks first.
+// - leaving the page otherwise with unsaved changes asks first;
+// - the form carries the version it was filled from (hidden "version"): each autosave brings the
+//   new one back; one refused as saved meanwhile by someone else keeps the old, so the Save button
+//   shows what changed.
 (function () {
   "use strict";
   var form = document.querySelector("form[data-draft-form]");
@@ -21,6 +24,10 @@
   function say(attribute, time) {
     if (!status) { return; }
     status.textContent = (status.getAttribute(attribute) || "").replace("%(time)s", time || "");
+  }
+  function field(name, value) {
+    var input = form.querySelector("input[name='" + name + "']");
+    if (input) { input.value = value; }
   }
   function payload() {
     var data = new FormData(form);
@@ -47,6 +54,14 @@
       return response.json().then(function (body) {
         if (body.saved) {
           say(body.kept ? "data-kept-text" : "data-saved-text", body.saved_at);
+          // The version (and values) this page now stands on: the next save is checked against it.
+          if (body.version) { field("version", body.version); }
+          if (body.loaded) { field("loaded", body.loaded); }
+        } else if (body.conflict) {
+          // Saved meanwhile by someone else: keep the version this page was filled from, so that
+          // saving with the button shows what changed (nothing typed here is lost).
+          dirty = true;
+          say("data-conflict-text");
         } else {
           dirty = true;
           say("data-failed-text");

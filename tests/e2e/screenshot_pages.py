@@ -14,7 +14,15 @@ from django.conf import settings
 
 from reviews import services as reviews_services
 from tests.e2e.browser import BLOCKING_IMPACTS, format_violations
-from tests.e2e.data import assign, closed_call, draft_over_the_ceiling, open_call, submitted_to
+from tests.e2e.data import (
+    assign,
+    closed_call,
+    draft_over_the_ceiling,
+    open_call,
+    pri_call,
+    pri_draft_with_partner_answers,
+    submitted_to,
+)
 from tests.factories import StaffFactory
 from tests.reviews.factories import pool_reviewer
 
@@ -72,6 +80,7 @@ def build_pages():
     proposal = reviews_services.launch_routing(review_call, staff, reviewers_per_application=2)
     return [
         *project_pages(staff, reviewer),
+        *partner_pages(),
         ("call-list", "/fr/calls/", None),
         ("call-list-en", "/en/calls/", None),
         ("staff-calls", "/fr/reviews/staff/", staff),
@@ -170,6 +179,28 @@ def project_pages(staff, reviewer):
         ("projects-staff-dashboard", "/fr/projects/staff/dashboard/", staff),
         ("evaluations-reviewer-en", "/en/projects/evaluations/", reviewer),
         ("evaluation-reviewer", f"/fr/projects/evaluations/{asked.pk}/", reviewer),
+    ]
+
+
+def partner_pages():
+    """Issue 17: a PRI draft's partners step with each team's answer (confirmed with a letter,
+    declined, waiting), and the pages a team's leader opens by their link: waiting, confirmed, and
+    an old link replaced by a newer one (410)."""
+    from applications.partner_links import link_path, make_token
+
+    call = pri_call()
+    draft, (confirmed, _declined, waiting) = pri_draft_with_partner_answers(call)
+    lead = draft.applicant
+    replaced = f"/partners/{make_token(waiting.pk, waiting.link_version - 1, call.closes_at)}/"
+    return [
+        ("application-partners-answers", f"/fr/applications/{draft.pk}/edit/partners/", lead),
+        ("application-partners-answers-en", f"/en/applications/{draft.pk}/edit/partners/", lead),
+        ("call-pri-partners-must-confirm", f"/fr/calls/{call.pk}/", None),
+        ("partner-page", f"/fr{link_path(waiting)}", None),
+        ("partner-page-en", f"/en{link_path(waiting)}", None),
+        ("partner-page-confirmed-en", f"/en{link_path(confirmed)}", None),
+        ("partner-link-replaced", f"/fr{replaced}", None),
+        ("partner-link-replaced-en", f"/en{replaced}", None),
     ]
 
 

@@ -19,11 +19,9 @@ from django.utils import translation
 from django.utils.translation import gettext
 
 from applications.models import Application, Attachment, PartnerAnswer, PartnerTeam
-from calls.models import Instrument
 from notifications.models import Notification
 from tests.applications.factories import ProfileFactory, pdf_bytes
-from tests.calls.factories import ZoneFactory
-from tests.factories import CallFactory, InstrumentFactory
+from tests.e2e.data import pri_call
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -56,22 +54,6 @@ TEAMS = {
 
 def other(lang):
     return "en" if lang == "fr" else "fr"
-
-
-# --- The world ---------------------------------------------------------------------------------------
-
-
-def pri_call():
-    """An open PRI call targeting an Asian zone (this year's rotation), every confirmation required."""
-    zone = ZoneFactory(name_fr="Asie-Océanie", name_en="Asia-Oceania", countries=["JP", "SG", "KR", "AU"])
-    instrument = InstrumentFactory(code=Instrument.Code.PRI, partners_must_confirm=True)
-    return CallFactory(
-        instrument=instrument,
-        zones=[zone],
-        partners_must_confirm=True,
-        title_fr="Projets de recherche internationaux 2026",
-        title_en="International research projects 2026",
-    )
 
 
 # --- Reading the pages -------------------------------------------------------------------------------
