@@ -15,14 +15,24 @@ from django.http import Http404, HttpResponseRedirect
 from django.template.loader import render_to_string
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
+from django.utils.formats import date_format
+from django.utils.timezone import localtime
 from django.utils.translation import get_language, gettext
 from django.utils.translation import gettext_lazy as _
 from django_countries import countries
 
 from accounts.admin import AuditHistoryMixin
 
-from . import transfer
-from .models import Application, Attachment, BudgetLine, PartnerTeam, ResearcherProfile
+from . import information, transfer
+from .models import (
+    Application,
+    Attachment,
+    BudgetLine,
+    InformationRequest,
+    PartnerTeam,
+    ResearcherProfile,
+    SubmittedVersion,
+)
 
 
 class ReadOnlyInline(admin.TabularInline):
@@ -101,6 +111,74 @@ class TransferForm(forms.Form):
         return email
 
 
+class InformationRequestForm(forms.Form):
+    """Staff write what to complete, open the sections concerned and give the day to answer by."""
+
+    message = forms.CharField(
+        label=_("Message to the applicant"),
+        max_length=information.MESSAGE_MAX_CHARS,
+        widget=forms.Textarea(attrs={"rows": 5}),
+        help_text=_("The lead and the co-applicants read it in their e-mail and on the application's page."),
+    )
+    sections = forms.MultipleChoiceField(
+        label=_("Sections to open for changes"),
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_("Only these sections may change until the application is resubmitted."),
+    )
+    deadline = forms.DateField(
+        label=_("Answer by"),
+        widget=forms.DateInput(attrs={"type": "date"}),
+        help_text=_("The end of that day, Paris time (23:59). Staff are told if no answer came by then."),
+    )
+
+    def __init__(self, *args, application, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["sections"].choices = [
+            (slug, information.STEP_NAMES[slug]) for slug in information.steps_of(application)
+        ]
+
+    def clean_deadline(self):
+        return information.end_of_day(self.cleaned_data["deadline"])
+
+
+class FollowsApplicationInline(ReadOnlyInline):
+    """Shown to whoever may view the application (these rows have no admin of their own)."""
+
+    def has_view_permission(self, request, obj=None):
+        return request.user.has_perm("applications.view_application")
+
+
+class InformationRequestInline(FollowsApplicationInline):
+    model = InformationRequest
+    fields = ["requested_at", "requested_by", "message", "open_sections", "deadline", "state"]
+    readonly_fields = fields
+
+    @admin.display(description=_("sections"))
+    def open_sections(self, obj):
+        return ", ".join(information.section_names(obj.sections))
+
+    @admin.display(description=_("state"))
+    def state(self, obj):
+        if obj.answered_at:
+            return gettext("Answered on %(date)s") % {"date": date_format(localtime(obj.answered_at), "DATE_FORMAT")}
+        if obj.lapsed_at:
+            return gettext("Open, deadline passed")
+        return gettext("Open")
+
+
+class VersionInline(FollowsApplicationInline):
+    model = SubmittedVersion
+    fields = ["page", "submitted_at", "submitted_by", "eligible", "requested_amount"]
+    readonly_fields = fields
+
+    @admin.display(description=_("version"))
+    def page(self, obj):
+        from django.utils.html import format_html
+
+        url = reverse("applications:version", args=[obj.application_id, obj.number])
+        return format_html('<a href="{}">{}</a>', url, gettext("Version %(number)s") % {"number": obj.number})
+
+
 @admin.register(Application)
 class ApplicationAdmin(AuditHistoryMixin, admin.ModelAdmin):
     list_display = ["reference", "title", "applicant", "call", "status", "eligible", "requested_amount", "submitted_at"]
@@ -113,7 +191,7 @@ class ApplicationAdmin(AuditHistoryMixin, admin.ModelAdmin):
     list_per_page = 50
     # "N results (M total)" would count the whole table once more on every page.
     show_full_result_count = False
-    inlines = [PartnerInline, BudgetLineInline, AttachmentInline]
+    inlines = [PartnerInline, BudgetLineInline, AttachmentInline, InformationRequestInline, VersionInline]
     fieldsets = (
         (None, {"fields": ("reference", "call", "applicant", "status", "submitted_at", "withdrawn_at")}),
         (
@@ -162,11 +240,17 @@ class ApplicationAdmin(AuditHistoryMixin, admin.ModelAdmin):
                 self.admin_site.admin_view(self.transfer_view),
                 name="applications_application_transfer",
             ),
+            path(
+                "<path:object_id>/request-information/",
+                self.admin_site.admin_view(self.request_information_view),
+                name="applications_application_request_information",
+            ),
             *super().get_urls(),
         ]
 
     def render_change_form(self, request, context, *args, **kwargs):
         context["can_transfer"] = rules.has_perm(transfer.PERMISSION, request.user)
+        context["can_request_information"] = rules.has_perm(information.PERMISSION, request.user)
         return super().render_change_form(request, context, *args, **kwargs)
 
     def transfer_view(self, request, object_id):
@@ -204,6 +288,43 @@ class ApplicationAdmin(AuditHistoryMixin, admin.ModelAdmin):
             "media": self.media + form.media,
         }
         return TemplateResponse(request, "admin/applications/application/transfer.html", context)
+
+    def request_information_view(self, request, object_id):
+        """Ask the lead for more information (information.request_information)."""
+        if not rules.has_perm(information.PERMISSION, request.user):
+            raise PermissionDenied
+        application = self.get_object(request, unquote(object_id))
+        if application is None:
+            raise Http404
+        form = InformationRequestForm(request.POST or None, application=application)
+        if request.method == "POST" and form.is_valid():
+            data = form.cleaned_data
+            try:
+                information.request_information(
+                    application, request.user, data["message"], data["sections"], data["deadline"]
+                )
+            except ValidationError as error:
+                for field, errors in error.message_dict.items():
+                    form.add_error(field if field in form.fields else None, errors)
+            else:
+                messages.success(
+                    request,
+                    gettext("More information is requested; the lead is told by e-mail and may change: %(sections)s.")
+                    % {"sections": ", ".join(information.section_names(data["sections"]))},
+                )
+                return HttpResponseRedirect(reverse("admin:applications_application_change", args=[application.pk]))
+        problems = information.request_problems(application, "x", ["general"], None, None).get(None, [])
+        context = {
+            **self.admin_site.each_context(request),
+            "title": gettext("Ask for more information"),
+            "opts": self.model._meta,
+            "original": application,
+            "form": form,
+            "problems": problems,
+            "adminform": helpers.AdminForm(form, [(None, {"fields": list(form.fields)})], {}),
+            "media": self.media + form.media,
+        }
+        return TemplateResponse(request, "admin/applications/application/request_information.html", context)
 
     @admin.display(description=_("eligibility report (frozen at submission)"))
     def report(self, obj):
