@@ -11,7 +11,8 @@ from decimal import Decimal
 
 from django.utils import timezone
 
-from applications.models import Application
+from applications.models import Application, SubmittedVersion
+from applications.versions import content_of
 from notifications.models import Notification
 from reviews.models import ConflictOfInterest, Decision, ReviewerInvitation, RoutingProposal
 from tests.applications.factories import ProfileFactory, complete_application
@@ -62,6 +63,16 @@ def build_world():
     reviewed = submitted_application(closed_call, attachment=True)
     reviewed.applicant = owner
     reviewed.save(update_fields=["applicant"])
+    # Its frozen copy (the versions' pages): as submit_application writes it.
+    SubmittedVersion.objects.create(
+        application=reviewed,
+        number=1,
+        submitted_at=timezone.now() - timedelta(days=30),
+        submitted_by=owner,
+        content=content_of(reviewed),
+        eligible=True,
+        requested_amount=Decimal("8000.00"),
+    )
     assigned = pool_reviewer(closed_call)
     unassigned = pool_reviewer(closed_call)
     conflicted = pool_reviewer(closed_call)

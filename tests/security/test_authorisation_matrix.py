@@ -200,7 +200,26 @@ def portal_cases(world, language):
             may_see=set(),
         ),
         *partner_cases(w, u),
+        *information_cases(w, u),
         *project_cases(w, u),
+    ]
+
+
+def information_cases(w, u):
+    """Requests for more information and submitted versions (issue 17): only the lead resubmits
+    (a POST); the versions are seen by whoever sees the application (the lead, staff, the reviewer
+    it is assigned to), by no one else."""
+    reviewed = w.reviewed
+    with_assigned = frozenset({"owner", "staff", "assigned"})
+    seen = expect(404, owner=200, assigned=200, staff=200)
+    return [
+        Case(u("applications:resubmit", reviewed.pk), expect(404, owner=405, assigned=405, staff=405), may_see=set()),
+        # Not asked for more information: refused with a message (the page says why).
+        Case(u("applications:resubmit", reviewed.pk), expect(404, owner=302), method="post", may_see=set()),
+        Case(u("applications:versions", reviewed.pk), seen, may_see=with_assigned),
+        Case(u("applications:version", reviewed.pk, 1), seen, may_see=with_assigned),
+        Case(u("applications:version", reviewed.pk, 2), expect(404), may_see=set()),
+        Case(u("applications:versions", w.draft.pk), expect(404, owner=200, staff=200), may_see={"owner", "staff"}),
     ]
 
 
@@ -358,6 +377,18 @@ def admin_cases(world):
     cases.append(Case(reverse("admin:calls_call_from_instrument"), staff(200)))
     # Staff hand an application to another lead (applications.transfer_application).
     cases.append(Case(reverse("admin:applications_application_transfer", args=[world.draft.pk]), staff(200)))
+    # Staff ask the lead for more information (applications.request_information).
+    cases.append(
+        Case(reverse("admin:applications_application_request_information", args=[world.reviewed.pk]), staff(200))
+    )
+    cases.append(
+        Case(
+            reverse("admin:applications_application_request_information", args=[world.reviewed.pk]),
+            staff(200),
+            method="post",
+            data={"message": "", "sections": ["nowhere"], "deadline": "yesterday"},
+        )
+    )
     owner = world.users["owner"]
     cases.append(Case(reverse("admin:auth_user_password_change", args=[owner.pk]), staff(200)))
     for label in sorted(app_labels):
