@@ -36,7 +36,7 @@ class StaleVersion(Exception):
         self.reasons = [
             str(
                 _(
-                "Someone saved this application while you were editing it: nothing of this step was saved. "
+                    "Someone saved this application while you were editing it: nothing of this step was saved. "
                     "Compare with what changed meanwhile below, then save again to keep your values."
                 )
             )

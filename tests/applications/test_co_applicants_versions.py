@@ -83,9 +83,7 @@ def test_a_general_step_saved_over_a_newer_version_is_refused_with_the_differenc
     draft.refresh_from_db()
     assert draft.title == "The lead's title"
     # Saving again from that page (which carries the current version) keeps the colleague's title.
-    again = general_post(
-        draft, hidden(body, "version"), hidden(body, "loaded"), title="The colleague's title"
-    )
+    again = general_post(draft, hidden(body, "version"), hidden(body, "loaded"), title="The colleague's title")
     assert client.post(step_url(draft, "general"), again).status_code == 302
     draft.refresh_from_db()
     assert draft.title == "The colleague's title"
