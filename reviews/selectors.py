@@ -22,7 +22,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts import exports
-from applications.models import Application, ResearcherProfile
+from applications.information import open_request
+from applications.models import Application, ResearcherProfile, SubmittedVersion
 from calls.models import Call, ReviewCriterion
 from calls.rules.base import Money
 
@@ -135,6 +136,23 @@ def assignment_for_page(user, application_pk):
         .prefetch_related("application__partners", "application__budget_lines", "application__attachments")
         .get(application_id=application_pk)
     )
+
+
+def application_changes(assignment):
+    """What the reviewer should know of a request for more information on the application: the
+    request still open (the applicant is completing it: it may still be scored), and the latest
+    version resubmitted after the reviewer was assigned (what they read may have changed)."""
+    application = assignment.application
+    changed = (
+        SubmittedVersion.objects.filter(application=application, number__gt=1, submitted_at__gt=assignment.assigned_at)
+        .order_by("-number")
+        .only("number", "submitted_at", "application_id")
+        .first()
+    )
+    return {
+        "open_information_request": open_request(application) if application.is_more_info else None,
+        "changed_version": changed,
+    }
 
 
 def review_of(assignment):

@@ -175,6 +175,7 @@ class AssignmentView(AssignmentMixin, TemplateView):
             budget_total=sum((line.amount for line in application.budget_lines.all()), 0),
             vocabulary_labels=vocabulary_labels(application.vocabulary_terms),
             ceiling=services.ceiling_of(application),
+            **selectors.application_changes(self.assignment),
         )
         return context
 
