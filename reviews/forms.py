@@ -25,6 +25,8 @@ class ReviewerProfileForm(forms.ModelForm):
         fields = [
             "expertise",
             "free_keywords",
+            "expertise_statement",
+            "recent_publications",
             "themes",
             "institution",
             "country",
@@ -37,6 +39,8 @@ class ReviewerProfileForm(forms.ModelForm):
             "expertise": forms.CheckboxSelectMultiple,
             "themes": forms.CheckboxSelectMultiple,
             "available_until": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+            "expertise_statement": forms.Textarea(attrs={"rows": 4}),
+            "recent_publications": forms.Textarea(attrs={"rows": 5}),
         }
 
     def clean_unit_code(self):

