@@ -18,7 +18,8 @@ from django.urls import URLPattern, URLResolver, get_resolver, resolve, reverse
 from django.urls.resolvers import LocalePrefixPattern
 from django.utils import translation
 
-from applications.models import Application
+from applications.co_applicants import link_path
+from applications.models import Application, CoApplicant
 from applications.partner_links import make_link
 
 from .factories import ROLES
@@ -200,6 +201,7 @@ def portal_cases(world, language):
             may_see=set(),
         ),
         *partner_cases(w, u),
+        *co_applicant_cases(w, u),
         *information_cases(w, u),
         *project_cases(w, u),
     ]
@@ -220,6 +222,51 @@ def information_cases(w, u):
         Case(u("applications:version", reviewed.pk, 1), seen, may_see=with_assigned),
         Case(u("applications:version", reviewed.pk, 2), expect(404), may_see=set()),
         Case(u("applications:versions", w.draft.pk), expect(404, owner=200, staff=200), may_see={"owner", "staff"}),
+    ]
+
+
+def co_applicant_cases(w, u):
+    """Co-applicants (issue 17): only the lead invites, sends a link again and removes (a GET that
+    confirms, then a POST); the invitation's page opens for the invited address only (anyone else
+    logged in is told which address to use, 403), an anonymous visitor is sent to log in, a bad
+    token opens nothing (410). The co-applicant's own roles are in test_co_applicant_matrix.py."""
+    member, _created = CoApplicant.objects.get_or_create(
+        application=w.draft, email="invited@inserm.example", defaults={"invited_by": w.draft.applicant}
+    )
+    token = link_path(member).split("/")[-2]
+    invite = {"email": "new@inserm.example", "role": "co_investigator"}
+    return [
+        Case(u("applications:co_applicant_invite", w.draft.pk), expect(404, owner=405, staff=405), may_see=set()),
+        Case(
+            u("applications:co_applicant_invite", w.draft.pk),
+            expect(404, owner=302),
+            method="post",
+            data=invite,
+            may_see=set(),
+        ),
+        Case(
+            u("applications:co_applicant_resend", w.draft.pk, member.pk),
+            expect(404, owner=405, staff=405),
+            may_see=set(),
+        ),
+        Case(
+            u("applications:co_applicant_resend", w.draft.pk, member.pk),
+            expect(404, owner=302),
+            method="post",
+            may_see=set(),
+        ),
+        Case(u("applications:co_applicant_remove", w.draft.pk, member.pk), expect(404, owner=200), may_see={"owner"}),
+        Case(
+            u("applications:co_applicant_remove", w.draft.pk, member.pk),
+            expect(404, owner=302),
+            method="post",
+            may_see=set(),
+        ),
+        Case(u("applications:co_applicant_invitation", token), expect(403, anonymous=302), may_see=set()),
+        Case(
+            u("applications:co_applicant_invitation", token), expect(403, anonymous=302), method="post", may_see=set()
+        ),
+        Case(u("applications:co_applicant_invitation", token[:-4] + "xxxx"), expect(410), may_see=set()),
     ]
 
 
