@@ -19,6 +19,7 @@ from calls import rules
 
 from . import concurrency, partners
 from .models import Application, PartnerTeam
+from .partner_links import taking_answers
 from .services import ApplicationError, check_editable
 
 # What the general and declarations steps (and the autosave) change.
@@ -129,10 +130,10 @@ def add_partner(application, by_user, **values):
 
 
 def _invite_while_open(partner, application, by_user):
-    """E-mail the team its link to confirm (partners.py), while the call takes applications: a
-    link would be dead on arrival otherwise."""
+    """E-mail the team its link to confirm (partners.py), while the application takes its
+    partners' answers (partner_links.taking_answers): a link would be dead on arrival otherwise."""
     now = timezone.now()
-    if application.call.is_open_at(now):
+    if taking_answers(application, now):
         return partners.invite_partner(partner, by_user, now)
     return None
 

@@ -2,7 +2,9 @@
 
 The token is the key: signed with the portal's secret and a salt of its own, it names one partner
 team and the version of its link, and it expires when the call closes (to the second, in the
-payload: a link cannot outlive the call, whatever the signer's clock says). Sending the link again
+payload: a link cannot outlive the call, whatever the signer's clock says) — or, when staff asked
+for more information on the partner teams of a submitted application (a team may be replaced
+then), at the request's deadline (answers_until). Sending the link again
 takes the next version (services in partners.py), so every older link is refused.
 
     token = make_link(partner)
@@ -34,9 +36,33 @@ def make_token(partner_id, version, expires_at):
     return signing.dumps(payload, salt=SALT, compress=False)
 
 
+def answers_until(application):
+    """Until when partner teams answer for `application`: the call's closing for a draft; the
+    deadline of the open request for more information that opened the partner teams; else None."""
+    if application.status == Application.Status.DRAFT:
+        return application.call.closes_at
+    if application.status == Application.Status.MORE_INFO:
+        request = application.information_requests.filter(answered_at__isnull=True).first()
+        if request is not None and "partners" in request.sections:
+            return request.deadline
+    return None
+
+
+def taking_answers(application, now):
+    """Partner teams answer for `application` at `now` (a draft on an open call, or an open
+    request for more information on the partner teams before its deadline)."""
+    until = answers_until(application)
+    if until is None:
+        return False
+    if application.status == Application.Status.DRAFT:
+        return application.call.is_open_at(now)
+    return now < until
+
+
 def make_link(partner):
-    """The token of `partner`'s current link; it expires when the application's call closes."""
-    return make_token(partner.pk, partner.link_version, partner.application.call.closes_at)
+    """The token of `partner`'s current link; it expires when its answers stop (answers_until)."""
+    application = partner.application
+    return make_token(partner.pk, partner.link_version, answers_until(application) or application.call.closes_at)
 
 
 def link_path(partner):
@@ -65,7 +91,7 @@ def read_link(token, now):
 
     Refused: a token not signed by the portal (TAMPERED), a moment at or after its expiry (EXPIRED),
     a partner team gone (TAMPERED: nothing to tell about it) or sent a newer link (REPLACED), an
-    application no longer a draft or a call that has closed (CLOSED).
+    application no longer taking its partners' answers (CLOSED: see taking_answers).
     """
     payload = _payload(token)
     if payload is None:
@@ -78,6 +104,6 @@ def read_link(token, now):
     if partner.link_version != payload["v"]:
         return None, LinkRefused.REPLACED
     application = partner.application
-    if application.status != Application.Status.DRAFT or not application.call.is_open_at(now):
+    if not taking_answers(application, now):
         return None, LinkRefused.CLOSED
     return partner, None

@@ -18,7 +18,7 @@ from django.views import View
 from . import partners, selectors
 from .models import Application, PartnerTeam
 from .partner_forms import PartnerAnswerForm
-from .partner_links import LinkRefused, read_link
+from .partner_links import LinkRefused, answers_until, read_link
 from .services import ApplicationError
 
 
@@ -62,6 +62,7 @@ class PartnerAnswerView(View):
                 "application": application,
                 "call": application.call,
                 "instrument": application.call.instrument,
+                "answer_by": answers_until(application) or application.call.closes_at,
                 "form": form,
             },
             status=status,

@@ -41,7 +41,7 @@ from .models import (
     PartnerTeam,
 )
 from .notices import PARTNER_INVITATION, PARTNER_REMINDER
-from .partner_links import link_path
+from .partner_links import answers_until, link_path, taking_answers
 from .services import ApplicationError, check_editable
 
 #: What a partner team's leader may correct through their link.
@@ -68,7 +68,7 @@ class PartnerAnswerRefused(ApplicationError):
 
 
 def _check_open(application, now):
-    if application.status != Application.Status.DRAFT or not application.call.is_open_at(now):
+    if not taking_answers(application, now):
         raise ApplicationError(_("This application no longer takes answers from its partner teams."))
 
 
@@ -83,7 +83,8 @@ def _context(partner):
         "application_title": application.title,
         "call_title_fr": call.title_fr,
         "call_title_en": call.title_en,
-        "closes_at": call.closes_at.isoformat(),
+        # Until when the link works (the call's closing, or a request's deadline).
+        "closes_at": (answers_until(application) or call.closes_at).isoformat(),
         "url_path": link_path(partner),
     }
 

@@ -245,3 +245,60 @@ def test_the_beat_schedules_the_lapse_task():
 
     tasks = {entry["task"] for entry in settings.CELERY_BEAT_SCHEDULE.values()}
     assert "applications.lapsed_information_requests" in tasks
+
+
+# --- Partner teams while staff ask about them -----------------------------------------------------
+
+
+def closed_and_asked(staff, sections):
+    from calls.models import Call
+
+    application = complete_application()
+    services.submit_application(application, application.applicant, now=timezone.now() - dt.timedelta(hours=2))
+    Call.objects.filter(pk=application.call_id).update(closes_at=timezone.now() - dt.timedelta(hours=1))
+    deadline = in_days(7).replace(microsecond=0)
+    information.request_information(application, staff, MESSAGE, list(sections), deadline)
+    application.refresh_from_db()
+    return application, deadline
+
+
+def test_a_team_added_while_staff_ask_about_the_partners_confirms_until_the_deadline(staff):
+    from applications.models import PartnerAnswer
+    from applications.partner_links import LinkRefused, expires_at, make_link, read_link
+    from applications.partners import answer_as_partner
+
+    application, deadline = closed_and_asked(staff, ["partners"])
+    # The team that could not come is replaced (a Tremplin has one partner team).
+    drafting.remove_partner(application.partners.get(), application.applicant)
+    partner = drafting.add_partner(
+        application,
+        application.applicant,
+        institution="Charité",
+        city="Berlin",
+        country="DE",
+        team_leader="Dr Weber",
+        email="weber@charite.example",
+        language="en",
+    )
+    assert Notification.objects.filter(kind="partner.invitation", object_id=partner.pk).exists()
+    partner.refresh_from_db()
+    token = make_link(partner)
+    assert expires_at(token) == deadline
+    assert read_link(token, timezone.now()) == (partner, None)
+    answer_as_partner(partner, PartnerAnswer.CONFIRMED)
+    partner.refresh_from_db()
+    assert partner.answer == PartnerAnswer.CONFIRMED
+    assert read_link(token, deadline + dt.timedelta(seconds=1)) == (None, LinkRefused.EXPIRED)
+    information.resubmit(application, application.applicant)
+    application.refresh_from_db()
+    assert application.status == Application.Status.SUBMITTED
+    assert read_link(token, timezone.now()) == (None, LinkRefused.CLOSED)
+
+
+def test_a_request_about_other_sections_takes_no_partner_answer(staff):
+    from applications.partner_links import LinkRefused, make_token, read_link
+
+    application, _deadline = closed_and_asked(staff, ["budget"])
+    partner = application.partners.get()
+    token = make_token(partner.pk, partner.link_version, timezone.now() + dt.timedelta(days=30))
+    assert read_link(token, timezone.now()) == (None, LinkRefused.CLOSED)
