@@ -275,13 +275,20 @@ def tell_staff_of_lapsed_requests(now=None):
     staff who asked (or, gone, to every staff who may ask). Returns how many were told."""
     now = now or timezone.now()
     told = 0
-    due = InformationRequest.objects.filter(answered_at__isnull=True, lapsed_at__isnull=True, deadline__lt=now)
+    # An application withdrawn meanwhile waits for nothing.
+    due = InformationRequest.objects.filter(
+        answered_at__isnull=True,
+        lapsed_at__isnull=True,
+        deadline__lt=now,
+        application__status=Application.Status.MORE_INFO,
+    )
     for request_id in due.values_list("pk", flat=True):
         with transaction.atomic():
             request = (
                 InformationRequest.objects.select_for_update(of=("self",))
                 .select_related("application__call", "requested_by")
                 .filter(pk=request_id, answered_at__isnull=True, lapsed_at__isnull=True)
+                .filter(application__status=Application.Status.MORE_INFO)
                 .first()
             )
             if request is None:

@@ -312,6 +312,9 @@ class StepView(ApplicationMixin, TemplateView):
         steps = [s.slug for s in completeness.completeness(self.application)]
         current = self.kwargs["step"]
         following = steps[steps.index(current) + 1 :] if current in steps else []
+        # While staff ask for more information, only the sections they opened come next.
+        opened = editable_steps(self.application)
+        following = [slug for slug in following if opened is None or slug in opened]
         if following:
             return reverse("applications:step", args=[self.application.pk, following[0]])
         return reverse("applications:detail", args=[self.application.pk])

@@ -116,3 +116,12 @@ def test_the_versions_page_costs_the_same_queries_whatever_the_versions(
     with django_assert_max_num_queries(len(one.captured_queries)):
         response = client.get(url)
     assert response.content.decode().count("/versions/") >= 4
+
+
+def test_save_and_continue_goes_to_the_next_open_section_or_the_application(client, asked):
+    client.force_login(asked.applicant)
+    line = asked.budget_lines.get()
+    data = formset_data("budget", [budget_row("8500.00", id=str(line.pk))], initial=1)
+    response = client.post(step_url(asked, "budget"), data)
+    assert response.status_code == 302
+    assert response.url == page_url("detail", asked.pk)

@@ -302,3 +302,10 @@ def test_a_request_about_other_sections_takes_no_partner_answer(staff):
     partner = application.partners.get()
     token = make_token(partner.pk, partner.link_version, timezone.now() + dt.timedelta(days=30))
     assert read_link(token, timezone.now()) == (None, LinkRefused.CLOSED)
+
+
+def test_a_request_on_an_application_withdrawn_meanwhile_never_lapses(submitted, staff):
+    ask(submitted, staff, deadline=in_days(1))
+    services.withdraw_application(submitted, submitted.applicant)
+    assert information.tell_staff_of_lapsed_requests(in_days(2)) == 0
+    assert not Notification.objects.filter(kind="application.info_lapsed").exists()
