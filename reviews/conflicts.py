@@ -2,7 +2,9 @@
 
 Source (domain): "a reviewer never reviews an application of their own unit, of their own
 institution's partner team, one they are a partner of, or one they declared a conflict with."
-Being the applicant is a conflict too.
+Being the applicant is a conflict too. Issue 17: "Co-applicants' units count in the conflicts of
+interest": a co-applicant who accepted is treated as the applicant is (their unit is the
+application's too; being one is a personal conflict).
 
 ``conflict_kinds`` is the rule. It has two mirrors, which exist only for speed and must give the
 same answer (tests/reviews/test_conflict_rule.py builds every case in the database and compares
@@ -60,6 +62,9 @@ class ApplicationFacts:
     applicant_unit: str = ""
     partner_emails: tuple = ()
     partner_institutions: tuple = ()
+    # The co-applicants who accepted: their accounts and their units.
+    co_applicant_ids: tuple = ()
+    co_applicant_units: tuple = ()
 
 
 def conflict_kinds(reviewer, application):
@@ -67,13 +72,14 @@ def conflict_kinds(reviewer, application):
     repeats; an empty list when the reviewer may review it. An empty e-mail, unit or institution
     never matches anything (two blank units are not "the same unit")."""
     kinds = []
-    if reviewer.user_id == application.applicant_id:
+    if reviewer.user_id == application.applicant_id or reviewer.user_id in application.co_applicant_ids:
         kinds.append(PERSONAL)
     email = normalise(reviewer.email)
     if email and any(normalise(e) == email for e in application.partner_emails):
         kinds.append(COLLABORATOR)
     unit = normalise(reviewer.unit_code)
-    if unit and unit == normalise(application.applicant_unit):
+    units = (application.applicant_unit, *application.co_applicant_units)
+    if unit and any(unit == normalise(other) for other in units):
         kinds.append(SAME_UNIT)
     institution = normalise(reviewer.institution)
     if institution and any(normalise(i) == institution for i in application.partner_institutions):

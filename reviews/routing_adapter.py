@@ -17,7 +17,7 @@ from django.contrib.auth import get_user_model
 from django.db.models import Count, Q
 from django.utils import timezone
 
-from applications.models import Application, PartnerTeam, ResearcherProfile
+from applications.models import Application, CoApplicant, PartnerTeam, ResearcherProfile
 
 from . import conflicts, routing
 from .keywords import normalise_term, split_keywords
@@ -225,6 +225,14 @@ def conflict_pairs(applications, reviewers):
     for i, application in enumerate(applications):
         for j in by_unit.get(conflicts.normalise(units.get(application.applicant_id)), ()):
             pairs.append((i, j))
+    # The co-applicants who accepted count as the applicant does (one query for every application).
+    for app_id, user_id, unit in CoApplicant.objects.filter(
+        application__in=list(app_index), accepted_at__isnull=False
+    ).values_list("application_id", "user_id", "user__researcher_profile__unit_code"):
+        i = app_index[app_id]
+        if user_id in by_user:
+            pairs.append((i, by_user[user_id]))
+        pairs.extend((i, j) for j in by_unit.get(conflicts.normalise(unit), ()))
     for app_id, email, institution in PartnerTeam.objects.filter(application__in=list(app_index)).values_list(
         "application_id", "email", "institution"
     ):

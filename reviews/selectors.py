@@ -23,7 +23,7 @@ from django.utils.translation import gettext as _
 
 from accounts import exports
 from applications.information import open_request
-from applications.models import Application, ResearcherProfile, SubmittedVersion
+from applications.models import Application, CoApplicant, ResearcherProfile, SubmittedVersion
 from calls.models import Call, ReviewCriterion
 from calls.rules.base import Money
 
@@ -58,6 +58,11 @@ def conflict_facts(user, application):
     declared = ConflictOfInterest.objects.filter(reviewer=user.pk, application=application.pk)
     partners = list(application.partners.values_list("email", "institution"))
     unit = ResearcherProfile.objects.filter(user=application.applicant_id).values_list("unit_code", flat=True)
+    co_applicants = list(
+        CoApplicant.objects.filter(application=application.pk, accepted_at__isnull=False).values_list(
+            "user_id", "user__researcher_profile__unit_code"
+        )
+    )
     reviewer = conflicts.ReviewerFacts(
         user_id=user.pk,
         email=user.email,
@@ -71,6 +76,8 @@ def conflict_facts(user, application):
         applicant_unit=unit.first() or "",
         partner_emails=tuple(email for email, _institution in partners),
         partner_institutions=tuple(institution for _email, institution in partners),
+        co_applicant_ids=tuple(user_id for user_id, _unit in co_applicants),
+        co_applicant_units=tuple(unit or "" for _user_id, unit in co_applicants),
     )
 
 

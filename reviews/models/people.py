@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from django_countries.fields import CountryField
 
 from accounts.states import StateMachine
-from applications.models import Application, PartnerTeam, ResearcherProfile
+from applications.models import Application, CoApplicant, PartnerTeam, ResearcherProfile
 from applications.validators import text_validators
 from calls.models import Call, PriorityTheme, in_language
 
@@ -222,7 +222,8 @@ def conflict_filter(user, profile=None):
     mirror of conflicts.conflict_kinds (same cases, same normalisation, blanks never match), for
     the querysets: a conflicted reviewer is never shown, assigned nor allowed to score."""
     profile = profile if profile is not None else reviewer_profile(user)
-    condition = Q(applicant=user.pk)
+    co_applicants = CoApplicant.objects.filter(application=OuterRef("pk"), accepted_at__isnull=False)
+    condition = Q(applicant=user.pk) | Exists(co_applicants.filter(user=user.pk))
     condition |= Exists(ConflictOfInterest.objects.filter(application=OuterRef("pk"), reviewer=user.pk))
     email = conflicts.normalise(user.email)
     if email:
@@ -232,6 +233,8 @@ def conflict_filter(user, profile=None):
     if unit:
         units = ResearcherProfile.objects.annotate(key=_normalised(F("unit_code")))
         condition |= Exists(units.filter(user=OuterRef("applicant"), key=unit))
+        co_units = co_applicants.annotate(key=_normalised(F("user__researcher_profile__unit_code")))
+        condition |= Exists(co_units.filter(key=unit))
     institution = conflicts.normalise(profile.institution if profile else "")
     if institution:
         partners = PartnerTeam.objects.annotate(key=_normalised(F("institution")))

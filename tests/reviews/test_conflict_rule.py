@@ -5,12 +5,14 @@ the router). Each case is built in the database and the three must give the same
 from dataclasses import dataclass, field
 
 import pytest
+from django.utils import timezone
 
 from accounts.models import User
-from applications.models import Application, PartnerTeam, ResearcherProfile
+from applications.models import Application, CoApplicant, PartnerTeam, ResearcherProfile
 from reviews import conflicts, routing_adapter
 from reviews.models import ConflictOfInterest, conflict_filter
 from reviews.selectors import conflict_facts
+from tests.applications.factories import ProfileFactory
 
 from .factories import ReviewerProfileFactory, submitted_application
 
@@ -31,6 +33,9 @@ class Case:
     reviewer_institution: str = "Karolinska Institutet"
     reviewer_is_applicant: bool = False
     declared: dict = field(default_factory=dict)  # ConflictOfInterest fields
+    co_applicant_unit: str | None = None  # None: no co-applicant
+    co_applicant_accepted: bool = True
+    reviewer_is_co_applicant: bool = False
 
 
 CASES = {
@@ -71,6 +76,16 @@ CASES = {
         reviewer_unit="U1234",
         reviewer_institution="University of Tokyo",
     ),
+    "a co-applicant's unit, another case and a space": Case(
+        [conflicts.SAME_UNIT], co_applicant_unit="U5678", reviewer_unit=" u5678"
+    ),
+    "a co-applicant's unit, invitation not accepted: no conflict": Case(
+        [], co_applicant_unit="U5678", co_applicant_accepted=False, reviewer_unit="U5678"
+    ),
+    "the reviewer is a co-applicant": Case(
+        [conflicts.PERSONAL], co_applicant_unit="U5678", reviewer_is_co_applicant=True
+    ),
+    "a co-applicant with a blank unit is not the same unit": Case([], co_applicant_unit=" ", reviewer_unit=""),
     "two empty units are not the same unit": Case([], applicant_unit="", reviewer_unit=""),
     "a blank unit is not the same unit": Case([], applicant_unit="  ", reviewer_unit=" "),
     "an applicant without a researcher profile": Case([], applicant_unit=None, reviewer_unit=""),
@@ -89,6 +104,16 @@ def build(call, case):
         email=case.partner_email, institution=case.partner_institution
     )
     user = application.applicant if case.reviewer_is_applicant else None
+    if case.co_applicant_unit is not None:
+        co_applicant = ProfileFactory(unit_code="U0000").user
+        ResearcherProfile.objects.filter(user=co_applicant).update(unit_code=case.co_applicant_unit)
+        CoApplicant.objects.create(
+            application=application,
+            email=co_applicant.email,
+            user=co_applicant if case.co_applicant_accepted else None,
+            accepted_at=timezone.now() if case.co_applicant_accepted else None,
+        )
+        user = co_applicant if case.reviewer_is_co_applicant else user
     profile = ReviewerProfileFactory(
         **({"user": user} if user else {}), unit_code=case.reviewer_unit, institution=case.reviewer_institution
     )
