@@ -115,6 +115,9 @@ def test_the_partners_step_shows_each_answer_and_the_button(client, draft):
     assert "Waiting (link sent on" in html
     assert "Confirmed on" in html
     assert html.count("Send the link again") == 2
+    # A new link takes a confirmed team back to waiting: its button says so, the waiting one's not.
+    assert html.count("Its confirmation would be asked again.") == 1
+    assert f'aria-describedby="partner-{confirmed.pk}-asked-again"' in html
     assert waiting.pk != confirmed.pk
 
 
