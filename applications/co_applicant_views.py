@@ -114,8 +114,10 @@ class RemoveView(ApplicationMixin, TemplateView):
 
 
 def _private(response):
-    # The token is in the address: never sent on to another site, never kept by a cache.
-    response["Referrer-Policy"] = "no-referrer"
+    # The token is in the address: never sent on to another site, never kept by a cache. Not
+    # "no-referrer": browsers would post the Accept form with "Origin: null", which Django's CSRF
+    # check refuses (as on the partner's page).
+    response["Referrer-Policy"] = "same-origin"
     response["Cache-Control"] = "private, no-store"
     return response
 

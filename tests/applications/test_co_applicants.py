@@ -189,7 +189,7 @@ def test_the_invitation_page_names_application_lead_and_role_and_accepting_opens
     client.force_login(colleague)
     page = client.get(url)
     assert page.status_code == 200 and draft.title in page.content.decode() and words in page.content.decode()
-    assert page["Referrer-Policy"] == "no-referrer"
+    assert page["Referrer-Policy"] == "same-origin"
     response = client.post(url)
     assert response.status_code == 302 and response["Location"].endswith(f"/applications/{draft.pk}/")
     assert CoApplicant.objects.get().user == colleague

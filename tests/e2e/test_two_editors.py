@@ -10,9 +10,8 @@ import pytest
 from django.utils import translation
 from django.utils.translation import gettext
 
-from applications import co_applicants
-from applications.co_applicants import link_path
-from applications.models import Application
+from applications.models import Application, CoApplicant
+from notifications.models import Notification
 from tests.applications.factories import ApplicationFactory, ProfileFactory
 from tests.e2e.browser import Browser, start_chromium
 from tests.e2e.data import open_call
@@ -44,13 +43,24 @@ def test_a_co_applicant_saving_over_the_leads_save_sees_the_difference_and_keeps
     draft = ApplicationFactory(call=open_call(), applicant=lead, title="The first title")
     colleague = ResearcherFactory(email=f"colleague-{lang}@inserm.example", language=lang)
     ProfileFactory(user=colleague)
-    member = co_applicants.invite_co_applicant(draft, lead, colleague.email, "co_investigator")
-    co_applicants.accept_invitation(link_path(member).split("/")[-2], colleague)
     step = f"/{lang}/applications/{draft.pk}/edit/general/"
 
+    # The lead invites the colleague from the application's page; the colleague accepts by the link.
     browser.log_in_as(lead)
-    browser.go(step)
+    browser.go(f"/{lang}/applications/{draft.pk}/")
+    browser.fill("id_email", colleague.email)
+    browser.tick("#id_role_1")
+    browser.click("#co-applicants form button[type=submit]")
+    assert CoApplicant.objects.get().role == "administrative"
+    invitation = Notification.objects.get(kind="co_applicant.invitation", recipient=colleague)
     second_browser.log_in_as(colleague)
+    second_browser.go(f"/{lang}{invitation.context['url_path']}")
+    assert draft.title in second_browser.text("main")
+    second_browser.click("main form button[type=submit]")
+    assert second_browser.path == f"/{lang}/applications/{draft.pk}/"
+    assert second_browser.find_all("[data-lead-submits]") and "Lea Lead" in second_browser.text("[data-lead-submits]")
+
+    browser.go(step)
     second_browser.go(step)
     browser.fill("id_title", "The lead's title")
     second_browser.fill("id_title", "The colleague's title")
