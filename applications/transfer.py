@@ -24,7 +24,7 @@ from accounts.audit import record
 from notifications.services import Message, notify_many
 
 from .actions import ApplicationAction
-from .models import Application, ResearcherProfile
+from .models import Application, CoApplicant, ResearcherProfile
 from .notices import APPLICATION_TRANSFERRED
 from .services import blocking_application
 
@@ -99,6 +99,8 @@ def transfer_application(application, new_lead, reason, by_user):
         former = locked.applicant
         locked.applicant = new_lead
         locked.save(update_fields=["applicant"])
+        # A co-applicant who becomes the lead is no longer one of the co-applicants (one role each).
+        CoApplicant.objects.filter(application=locked, email__iexact=new_lead.email).delete()
         record(
             by_user,
             ApplicationAction.TRANSFERRED,

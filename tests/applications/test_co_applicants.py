@@ -285,3 +285,12 @@ def test_the_dashboard_lists_contributions_in_constant_queries(client, colleague
     with django_assert_max_num_queries(len(one.captured_queries)):
         page = client.get(page_url("dashboard")).content.decode()
     assert page.count('data-label="Lead"') == 4
+
+
+def test_a_co_applicant_who_becomes_the_lead_by_a_transfer_is_no_longer_a_co_applicant(draft, colleague):
+    from applications.transfer import transfer_application
+
+    accepted(draft, colleague)
+    transfer_application(draft, colleague, "The lead left the unit.", StaffFactory())
+    assert not CoApplicant.objects.exists()
+    assert Application.objects.get(pk=draft.pk).applicant == colleague
