@@ -61,14 +61,16 @@ def check(locked, posted):
         raise StaleVersion(locked.version)
 
 
-def bump(locked, by_user, step):
+def bump(locked, by_user, step, by_name=""):
     """One more save of `locked`'s content (call under its row lock). While the application has
-    co-applicants, who saved is recorded too (the conflict panel names them); alone, the lead is
-    the only one who saves."""
+    co-applicants, or when someone without an account saves (`by_name`: a partner team's leader
+    correcting their team), who saved is recorded too (the conflict panel names them); otherwise
+    the lead is the only one who saves."""
     Application.objects.filter(pk=locked.pk).update(version=F("version") + 1)
     locked.version = Application.objects.filter(pk=locked.pk).values_list("version", flat=True).get()
-    if CoApplicant.objects.filter(application=locked.pk, accepted_at__isnull=False).exists():
-        record(by_user, ApplicationAction.CONTENT_SAVED, locked, step=step, version=locked.version)
+    if by_name or CoApplicant.objects.filter(application=locked.pk, accepted_at__isnull=False).exists():
+        changes = {"step": step, "version": locked.version, **({"by": by_name} if by_name else {})}
+        record(by_user, ApplicationAction.CONTENT_SAVED, locked, **changes)
     return locked.version
 
 
@@ -104,6 +106,8 @@ def last_save(application):
     )
     if event is not None and event.actor is not None:
         return event.actor.get_full_name() or event.actor.email, event.at
+    if event is not None and (event.changes or {}).get("by"):
+        return event.changes["by"], event.at
     lead = application.applicant
     return lead.get_full_name() or lead.email, application.updated_at
 

@@ -29,7 +29,7 @@ from accounts.audit import record
 from calls import rules
 from notifications.services import cancel_pending, notify
 
-from . import documents
+from . import concurrency, documents
 from .actions import ApplicationAction
 from .models import (
     ATTACHMENT_MAX_BYTES,
@@ -271,6 +271,9 @@ def answer_as_partner(partner, answer, corrections=None, letter=None, now=None):
         stored.answer = answer
         stored.answered_at = now
         stored.save(update_fields=["answer", "answered_at", *changed])
+        if changed:
+            # The team's corrections change the partners step: a form filled before them is stale.
+            concurrency.bump(application, None, "partners", by_name=stored.team_leader)
         stored_letter = _store_letter(stored, pdf, getattr(letter, "name", None)) if pdf is not None else None
         record(
             None,

@@ -137,3 +137,24 @@ def test_a_form_without_version_is_saved_as_before(client, draft):
     assert client.post(step_url(draft, "general"), data).status_code == 302
     draft.refresh_from_db()
     assert draft.title == "No version"
+
+
+def test_a_partners_correction_makes_a_partners_form_filled_before_it_stale(client, draft):
+    from django.utils import timezone
+
+    from applications import partners
+    from applications.models import PartnerAnswer
+
+    partner = PartnerFactory(application=draft, city="Tokyo", team_leader="Dr Sato", invited_at=timezone.now())
+    version = version_of(draft)
+    partners.answer_as_partner(partner, PartnerAnswer.CONFIRMED, {"city": "Kyoto"})
+    assert version_of(draft) == version + 1
+    partners.answer_as_partner(partner, PartnerAnswer.CONFIRMED)  # no correction: no new version
+    assert version_of(draft) == version + 1
+    client.force_login(draft.applicant)
+    data = formset_data("partners", [partner_row(id=partner.pk, city="Tokyo")], initial=1)
+    data.update(version=str(version), stay="1")
+    response = client.post(step_url(draft, "partners"), data)
+    assert response.status_code == 409 and "Dr Sato" in response.content.decode()
+    partner.refresh_from_db()
+    assert partner.city == "Kyoto"
