@@ -188,9 +188,9 @@ def call_progress(call, today=None):
         submitted=Count("pk", filter=Q(review__status=Review.Status.SUBMITTED)),
         overdue=Count("pk", filter=ReviewAssignment.overdue_condition(today)),
     )
-    routed = Application.objects.filter(
-        call=call, status__in=[Application.Status.SUBMITTED, Application.Status.IN_REVIEW, Application.Status.DECIDED]
-    ).annotate(has=Exists(active.filter(application=OuterRef("pk"))))
+    routed = Application.objects.filter(call=call, status__in=[*RANKED_STATUSES]).annotate(
+        has=Exists(active.filter(application=OuterRef("pk")))
+    )
     counts = routed.aggregate(total=Count("pk"), unassigned=Count("pk", filter=Q(has=False)))
     return CallProgress(
         assigned=figures["assigned"],
@@ -255,7 +255,14 @@ RANKING_PAGE_FIELDS = (
     "decision__released_at",
 )
 
-RANKED_STATUSES = (Application.Status.SUBMITTED, Application.Status.IN_REVIEW, Application.Status.DECIDED)
+# An application staff asked for more information stays in its call's progress and ranking while
+# its applicant completes it (its reviews go on).
+RANKED_STATUSES = (
+    Application.Status.SUBMITTED,
+    Application.Status.IN_REVIEW,
+    Application.Status.MORE_INFO,
+    Application.Status.DECIDED,
+)  # as many as the placeholders of _RANKED_SQL's "app.status IN (...)"
 
 # One submitted review's weighted mean, then per application the mean of those, the mean of their
 # squares (for the spread) and their number; every application of the call under review in ranking
@@ -280,7 +287,7 @@ WITH review_scores AS (
 )
 SELECT app.id, p.mean, p.mean_square, COALESCE(p.reviews, 0)
 FROM {application} app LEFT JOIN per_application p ON p.application_id = app.id
-WHERE app.call_id = %(call)s AND app.status IN (%(status0)s, %(status1)s, %(status2)s)
+WHERE app.call_id = %(call)s AND app.status IN (%(status0)s, %(status1)s, %(status2)s, %(status3)s)
 ORDER BY CASE WHEN p.mean IS NULL THEN 1 ELSE 0 END, ROUND(p.mean, 2) DESC,
          COALESCE(app.reference, ''), app.id
 """

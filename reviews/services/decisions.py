@@ -179,7 +179,8 @@ def _publish(decision_ids, by_user):
         calls.add(decision.application.call_id)
     for call in Call.objects.filter(pk__in=calls, status=Call.Status.IN_REVIEW):
         pending = Application.objects.filter(
-            call=call, status__in=[Application.Status.SUBMITTED, Application.Status.IN_REVIEW]
+            call=call,
+            status__in=[Application.Status.SUBMITTED, Application.Status.IN_REVIEW, Application.Status.MORE_INFO],
         ).exists()
         if not pending:
             mark_decided(call, by_user)

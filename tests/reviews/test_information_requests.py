@@ -68,3 +68,14 @@ def test_a_version_from_before_the_assignment_says_nothing(client, assignment):
     client.force_login(assignment.reviewer)
     page = client.get(url("assignment", application.pk)).content.decode()
     assert "data-changed" not in page
+
+
+def test_an_application_being_completed_stays_in_the_ranking_and_the_progress(assignment, call, staff):
+    from reviews import selectors
+
+    application = assignment.application
+    deadline = timezone.now() + dt.timedelta(days=7)
+    information.request_information(application, staff, "Detail the budget.", ["budget"], deadline)
+    _criteria, rows = selectors.ranking(call)
+    assert application.pk in {row.application.pk for row in rows}
+    assert selectors.call_progress(call).applications >= 1
