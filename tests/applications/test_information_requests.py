@@ -309,3 +309,16 @@ def test_a_request_on_an_application_withdrawn_meanwhile_never_lapses(submitted,
     services.withdraw_application(submitted, submitted.applicant)
     assert information.tell_staff_of_lapsed_requests(in_days(2)) == 0
     assert not Notification.objects.filter(kind="application.info_lapsed").exists()
+
+
+def test_the_co_applicants_who_accepted_are_told_too(submitted, staff):
+    from applications.models import CoApplicant
+
+    accepted = ResearcherFactory(language="en")
+    CoApplicant.objects.create(application=submitted, email=accepted.email, user=accepted, accepted_at=timezone.now())
+    CoApplicant.objects.create(application=submitted, email="invited@example.org")
+    ask(submitted, staff)
+    told = set(Notification.objects.filter(kind="application.info_requested").values_list("recipient", flat=True))
+    assert told == {submitted.applicant_id, accepted.pk}
+    notice = Notification.objects.get(kind="application.info_requested", recipient=accepted)
+    assert notice.language == "en"
