@@ -155,7 +155,8 @@ class Application(StateMachine, models.Model):
     # (InformationRequest.previous_status).
     TRANSITIONS = {
         Status.DRAFT: {Status.SUBMITTED, Status.WITHDRAWN},
-        Status.SUBMITTED: {Status.WITHDRAWN, Status.IN_REVIEW, Status.MORE_INFO},
+        # Decided straight from submitted: inadmissible at the screening (reviews app), never reviewed.
+        Status.SUBMITTED: {Status.WITHDRAWN, Status.IN_REVIEW, Status.MORE_INFO, Status.DECIDED},
         Status.IN_REVIEW: {Status.DECIDED, Status.MORE_INFO},
         Status.MORE_INFO: {Status.SUBMITTED, Status.IN_REVIEW, Status.WITHDRAWN},
         Status.WITHDRAWN: set(),

@@ -22,6 +22,7 @@ OUTCOMES = {
     "rejected": _("Not funded"),
     "declined": _("Not funded"),
     "waitlisted": _("On the waiting list"),
+    "inadmissible": _("Inadmissible"),
 }
 
 

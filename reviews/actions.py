@@ -21,3 +21,4 @@ class ReviewAction(models.TextChoices):
     REVIEW_REOPENED = "review.reopened", _("review reopened")
     DECISION_RECORDED = "decision.recorded", _("decision recorded")
     DECISIONS_RELEASED = "decisions.released", _("decision letters released")
+    SCREENED = "screening.recorded", _("application screened")

@@ -1,7 +1,8 @@
 """Demo expertise vocabulary and reviewer, loaded by `make run` after the calls. Idempotent.
 
 Also a closed Tremplin call whose four applications, submitted by demo researchers, chose fields
-of the same vocabulary as the demo reviewer: staff can route it and see real affinities.
+of the same vocabulary as the demo reviewer: three are screened admissible and staff can route them
+and see real affinities; the fourth waits for staff's screening.
 """
 
 import io
@@ -13,11 +14,12 @@ from django.utils import timezone
 from accounts.models import User
 from applications import drafting
 from applications import services as applications
-from applications.models import Attachment, BudgetLine, Grade, ResearcherProfile
+from applications.models import Application, Attachment, BudgetLine, Grade, ResearcherProfile
 from calls import services as calls
 from calls.models import Call, Instrument
 
-from .models import ExpertiseTerm, ReviewerInvitation, ReviewerProfile
+from .models import ExpertiseTerm, ReviewerInvitation, ReviewerProfile, Screening
+from .services import screen_application
 
 EXPERTISE = [
     ("vieillissement", "ageing"),
@@ -54,6 +56,15 @@ def load():
             "country": "GB",
             "max_load_per_call": 8,
             "free_keywords": "healthy ageing, cohorts",
+            "expertise_statement": (
+                "Épidémiologie du vieillissement et des maladies neurodégénératives ; grandes cohortes "
+                "populationnelles, fragilité et déclin cognitif."
+            ),
+            "recent_publications": (
+                "Frailty trajectories in an ageing population cohort\n"
+                "Neuro-inflammation and cognitive decline in older adults\n"
+                "Déterminants sociaux du vieillissement en bonne santé"
+            ),
         },
     )
     if created:
@@ -180,6 +191,9 @@ def load_closed_call(terms, staff):
         )
         applications.submit_application(draft, researcher)
     calls.close_call(call, staff)
+    # Screened by staff after the close: three admissible, the fourth left for staff to screen.
+    for application in Application.objects.filter(call=call).order_by("pk")[:3]:
+        screen_application(application, staff, Screening.Outcome.ADMISSIBLE)
     ReviewerInvitation.objects.get_or_create(
         call=call,
         reviewer=User.objects.get(email="reviewer@demo.inserm.fr"),

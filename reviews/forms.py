@@ -16,7 +16,9 @@ from .models import (
     Decision,
     Recommendation,
     ReviewerProfile,
+    Screening,
 )
+from .models.committee import SCREENING_DETAILS_MAX_CHARS
 
 
 class ReviewerProfileForm(forms.ModelForm):
@@ -178,3 +180,31 @@ class DecisionForm(forms.Form):
         required=False,
         help_text=_("Only for a funded application; never above the ceiling of the application."),
     )
+
+
+class ScreeningForm(forms.Form):
+    """Staff's screening of one application: admissible, or inadmissible with a reason from the list
+    and details the applicant reads in their letter. The service judges again (admin, commands)."""
+
+    outcome = forms.ChoiceField(label=_("Outcome"), choices=Screening.Outcome.choices, widget=forms.RadioSelect)
+    reason = forms.ChoiceField(
+        label=_("Reason, when inadmissible"),
+        choices=[("", _("Choose a reason")), *Screening.Reason.choices],
+        required=False,
+    )
+    details = forms.CharField(
+        label=_("Details for the applicant"),
+        required=False,
+        max_length=SCREENING_DETAILS_MAX_CHARS,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text=_("Quoted in the letter when the application is inadmissible; required for another reason."),
+    )
+
+    def clean(self):
+        data = super().clean()
+        if data.get("outcome") == Screening.Outcome.INADMISSIBLE:
+            if not data.get("reason"):
+                self.add_error("reason", _("Choose the reason why the application is inadmissible."))
+            elif data.get("reason") == Screening.Reason.OTHER and not (data.get("details") or "").strip():
+                self.add_error("details", _("Say in the details what the other reason is: the applicant reads it."))
+        return data

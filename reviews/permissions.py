@@ -21,6 +21,13 @@ STAFF_PERMISSIONS = {
     "reviews.confirm_proposal": ("reviews.change_routingproposal", "reviews.add_reviewassignment"),
     "reviews.end_assignment": ("reviews.change_reviewassignment",),
     "reviews.invite_reviewers": ("reviews.add_reviewerinvitation",),
+    # The administrative screening after a call closes; an inadmissible application gets a decision.
+    "reviews.screen_applications": (
+        "applications.view_application",
+        "reviews.add_screening",
+        "reviews.change_screening",
+        "reviews.add_decision",
+    ),
     "reviews.record_conflicts": ("reviews.add_conflictofinterest",),
     "reviews.reopen_review": ("reviews.change_review",),
     # The ranking and its exports show every application's scores and applicant.

@@ -20,8 +20,8 @@ Erasure mirrors the researcher's (applications.personal_data), on the same line:
   proposal confirmed later would otherwise refuse the erased account), and the assignments,
   reviews and conflicts of applications not decided (withdrawn, drafts, or ended assignments).
 
-Staff appear in these models as the one who invited, recorded, routed, assigned, reopened or
-decided: those columns are the audit of staff work, exported with the account's audit trail, and a
+Staff appear in these models as the one who invited, recorded, routed, assigned, reopened,
+screened or decided: those columns are the audit of staff work, exported with the account's audit trail, and a
 staff account is closed by the administrators rather than erased here.
 """
 
@@ -50,6 +50,7 @@ MODELS = [
     "reviews.ReviewAssignment",
     "reviews.Review",
     "reviews.Decision",
+    "reviews.Screening",
 ]
 
 

@@ -27,6 +27,7 @@ from .models import (
     ProposedAssignment,
     ReviewAssignment,
     ReviewerInvitation,
+    Screening,
 )
 from .routing import bids, text
 
@@ -56,8 +57,17 @@ def reviewer_pool(call, today=None):
     )
 
 
+def routable(rows):
+    """The applications of `rows` routing takes: those screened admissible after their call closed
+    (services.screening), and those already with reviewers."""
+    return rows.filter(
+        Q(status=Application.Status.IN_REVIEW)
+        | Q(status=Application.Status.SUBMITTED, screening__outcome=Screening.Outcome.ADMISSIBLE)
+    )
+
+
 def applications_to_route(call, application=None):
-    rows = Application.objects.filter(call=call, status__in=ROUTED_STATUSES)
+    rows = routable(Application.objects.filter(call=call))
     if application is not None:
         rows = rows.filter(pk=application.pk)
     return list(rows.order_by("pk"))
@@ -396,7 +406,7 @@ def proposal_shortfalls(proposal, pairs):
     one, else says the edits left it short. Two queries, whatever the call's size."""
     from django.utils.translation import gettext
 
-    rows = Application.objects.filter(call=proposal.call_id, status__in=ROUTED_STATUSES)
+    rows = routable(Application.objects.filter(call=proposal.call_id))
     if proposal.application_id:
         rows = rows.filter(pk=proposal.application_id)
     rows = rows.annotate(

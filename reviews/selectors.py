@@ -481,7 +481,7 @@ def published_decision_for(user, application_pk):
     """The published decision on the user's own application (DoesNotExist otherwise)."""
     return (
         published_decisions()
-        .select_related("application__call")
+        .select_related("application__call", "application__screening")
         .get(application_id=application_pk, application__applicant=user)
     )
 

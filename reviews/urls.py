@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from . import views
+from . import screening_views, views
 
 app_name = "reviews"
 
@@ -21,6 +21,12 @@ urlpatterns = [
     path("staff/", views.StaffCallListView.as_view(), name="staff_calls"),
     path("staff/calls/<id:pk>/", views.StaffCallView.as_view(), name="staff_call"),
     path("staff/calls/<id:pk>/ranking/", views.RankingView.as_view(), name="ranking"),
+    path("staff/calls/<id:pk>/screening/", screening_views.ScreeningListView.as_view(), name="screening"),
+    path(
+        "staff/applications/<id:pk>/screening/",
+        screening_views.ScreenApplicationView.as_view(),
+        name="screen_application",
+    ),
     path("staff/calls/<id:pk>/export.csv", views.ExportView.as_view(), {"fmt": "csv"}, name="export_csv"),
     path("staff/calls/<id:pk>/export.xlsx", views.ExportView.as_view(), {"fmt": "xlsx"}, name="export_xlsx"),
     path("staff/calls/<id:pk>/letters/", views.ReleaseLettersView.as_view(), name="release_letters"),

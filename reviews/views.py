@@ -25,7 +25,7 @@ from applications.selectors import vocabulary_labels
 from calls.models import ReviewCriterion
 from notifications.rendering import render_message
 
-from . import permissions, routing_adapter, selectors, services
+from . import committee_selectors, permissions, routing_adapter, selectors, services
 from .forms import AddPairForm, DecisionForm, RecusalForm, ReviewerProfileForm, RouteForm, ScoreForm
 from .models import (
     Decision,
@@ -294,6 +294,7 @@ class StaffCallView(StaffCallMixin, TemplateView):
             proposals=selectors.call_proposals(self.call),
             pool_size=len(routing_adapter.reviewer_pool(self.call)),
             invitations=selectors.call_invitations(self.call),
+            screening=committee_selectors.screening_counts(self.call),
         )
         return context
 

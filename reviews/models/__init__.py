@@ -7,6 +7,7 @@ them (the rule is reviews.conflicts; ``conflict_filter`` below is its SQL mirror
 applied in the querysets, not only in the views.
 """
 
+from .committee import Screening
 from .decisions import Decision
 from .people import (
     SCORE_MAX,
@@ -46,6 +47,7 @@ __all__ = [
     "ReviewerInvitation",
     "ReviewerProfile",
     "RoutingProposal",
+    "Screening",
     "_at_nine",
     "_normalised",
     "conflict_filter",

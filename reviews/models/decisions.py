@@ -17,6 +17,8 @@ class Decision(models.Model):
         FUNDED = "funded", _("Funded")
         REJECTED = "rejected", _("Not funded")
         WAITLISTED = "waitlisted", _("On the waiting list")
+        # Decided at the administrative screening, before any review (models.committee.Screening).
+        INADMISSIBLE = "inadmissible", _("Inadmissible")
 
     application = models.OneToOneField(
         Application, on_delete=models.CASCADE, related_name="decision", verbose_name=_("application")
@@ -68,6 +70,11 @@ class Decision(models.Model):
         Outcome.REJECTED: _(
             "Your application is not funded this time. You may apply again to a later call; the international "
             "relations office can tell you more about the committee's assessment."
+        ),
+        Outcome.INADMISSIBLE: _(
+            "Your application was not sent to the reviewers: it did not pass the administrative screening, for "
+            "the reason given. You may apply again to a later call; the international relations office can "
+            "tell you more."
         ),
     }
 

@@ -2,7 +2,8 @@
 
 One module per part: ``invitations`` (reviewers, invitations, the conflict check), ``routing``
 (proposals, assignments and their notices), ``scoring`` (reviews, recusal, declared conflicts),
-``decisions`` (decisions and their letters); ``base`` holds the refusal and the permission check.
+``decisions`` (decisions and their letters), ``screening`` (the administrative screening);
+``base`` holds the refusal and the permission check.
 Callers import from here: ``from reviews import services; services.save_review(...)``.
 """
 
@@ -31,6 +32,7 @@ from .routing import (
     run_routing,
 )
 from .scoring import declare_conflict, propose_replacement, recuse, reopen_review, save_review
+from .screening import screen_application, screening_problems
 
 __all__ = [
     "COMPUTE_ROUTING_TASK",
@@ -62,4 +64,6 @@ __all__ = [
     "reopen_review",
     "run_routing",
     "save_review",
+    "screen_application",
+    "screening_problems",
 ]

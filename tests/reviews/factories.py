@@ -13,6 +13,7 @@ from reviews.models import (
     ReviewAssignment,
     ReviewerInvitation,
     ReviewerProfile,
+    Screening,
 )
 from tests.applications.factories import (
     AttachmentFactory,
@@ -92,8 +93,10 @@ def submitted_application(
     amount="8000.00",
     attachment=False,
     status=Application.Status.SUBMITTED,
+    screened=True,
 ):
-    """A submitted application with a profile (unit), one partner, one budget line."""
+    """A submitted application with a profile (unit), one partner, one budget line; screened
+    admissible unless `screened` is False (routing takes admissible applications only)."""
     profile = ProfileFactory(**({"unit_code": unit_code} if unit_code else {}))
     number = next(_references)
     application = Application.objects.create(
@@ -119,6 +122,8 @@ def submitted_application(
     BudgetLineFactory(application=application, amount=Decimal(amount))
     if attachment:
         AttachmentFactory(application=application)
+    if screened:
+        Screening.objects.create(application=application, outcome=Screening.Outcome.ADMISSIBLE)
     return application
 
 

@@ -107,6 +107,22 @@ def decide(page, n):
     return (application.pk,)
 
 
+def screening(page, n):
+    call = page.setdefault("call", ClosedCallFactory())
+    for index in range(n):
+        application = submitted_application(call, screened=bool(index % 2))
+        PartnerFactory(application=application, email=f"second{application.pk}@x.example")
+    return (call.pk,)
+
+
+def screen_application(page, n):
+    call = page.setdefault("call", ClosedCallFactory())
+    application = page.setdefault("application", submitted_application(call, screened=False))
+    for index in range(n):
+        PartnerFactory(application=application, country="JP" if index % 2 else "BR", email=f"s{index}@x.example")
+    return (application.pk,)
+
+
 BUILDERS = {
     "staff_calls": staff_calls,
     "staff_call": staff_call,
@@ -117,6 +133,8 @@ BUILDERS = {
     "export_xlsx": ranked,
     "release_letters": release_letters,
     "decide": decide,
+    "screening": screening,
+    "screen_application": screen_application,
 }
 
 STAFF_ROUTES = sorted(

@@ -1,0 +1,68 @@
+"""The committee's work before and around the reviews (issue 18): the administrative screening of
+each submitted application once its call has closed."""
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from applications.models import Application
+from applications.validators import text_validators
+
+SCREENING_DETAILS_MAX_CHARS = 2000
+
+
+class Screening(models.Model):
+    """Staff's administrative check of a submitted application after its call closed: complete,
+    eligible per the report frozen at submission, signatures and letters present. Only admissible
+    applications are routed to reviewers; an inadmissible one leaves the review with a decision
+    letter held for release like every other (services.screening)."""
+
+    class Outcome(models.TextChoices):
+        ADMISSIBLE = "admissible", _("Admissible")
+        INADMISSIBLE = "inadmissible", _("Inadmissible")
+
+    class Reason(models.TextChoices):
+        INCOMPLETE = "incomplete", _("The application is incomplete")
+        NOT_ELIGIBLE = "not_eligible", _("The programme's eligibility rules are not met")
+        SIGNATURES = "signatures", _("A signature or a letter of support is missing")
+        OUT_OF_SCOPE = "out_of_scope", _("The project is outside the call's scope")
+        DUPLICATE = "duplicate", _("The same project was submitted twice")
+        OTHER = "other", _("Another reason")
+
+    application = models.OneToOneField(
+        Application, on_delete=models.CASCADE, related_name="screening", verbose_name=_("application")
+    )
+    outcome = models.CharField(_("outcome"), max_length=16, choices=Outcome.choices)
+    reason = models.CharField(_("reason"), max_length=16, choices=Reason.choices, blank=True)
+    details = models.TextField(
+        _("details"),
+        max_length=SCREENING_DETAILS_MAX_CHARS,
+        blank=True,
+        validators=text_validators(SCREENING_DETAILS_MAX_CHARS),
+        help_text=_("Quoted in the letter to the applicant when the application is inadmissible."),
+    )
+    screened_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+", verbose_name=_("screened by")
+    )
+    screened_at = models.DateTimeField(_("screened at"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("screening")
+        verbose_name_plural = _("screenings")
+        ordering = ["application"]
+        constraints = [
+            # An inadmissible application always says why; an admissible one has no reason.
+            models.CheckConstraint(
+                condition=Q(outcome="admissible", reason="") | Q(outcome="inadmissible") & ~Q(reason=""),
+                name="reviews_screening_reason_only_when_inadmissible",
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.application}: {self.get_outcome_display()}"
+
+    @property
+    def admissible(self):
+        return self.outcome == self.Outcome.ADMISSIBLE
