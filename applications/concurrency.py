@@ -112,9 +112,12 @@ def last_save(application):
     return lead.get_full_name() or lead.email, application.updated_at
 
 
-def form_context(application, data=None):
+def form_context(application, forms=None):
     """The hidden fields of a step's form: the version (and digests) it was filled from. A form
-    shown again after an error keeps those it was posted with."""
+    filled from data (shown again after an error, or given back from what the autosave kept or
+    what was posted when the session expired) keeps the version that data was typed on, so that
+    its save is judged against it, not against today's."""
+    data = next((form.data for form in (forms or {}).values() if getattr(form, "is_bound", False)), None)
     if data is not None and parse_version(data.get("version")) is not None:
         return {"form_version": parse_version(data.get("version")), "loaded_token": data.get("loaded", "")}
     return {"form_version": application.version, "loaded_token": loaded_token(application)}

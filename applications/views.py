@@ -368,7 +368,7 @@ class StepView(ApplicationMixin, TemplateView):
         context.update(self.page_context())
         context.update(forms)
         context["step"] = self.kwargs["step"]
-        context.update(concurrency.form_context(self.application, self.request.POST or None))
+        context.update(concurrency.form_context(self.application, forms))
         return context
 
     def post_attachment(self):

@@ -158,3 +158,20 @@ def test_a_partners_correction_makes_a_partners_form_filled_before_it_stale(clie
     assert response.status_code == 409 and "Dr Sato" in response.content.decode()
     partner.refresh_from_db()
     assert partner.city == "Kyoto"
+
+
+def test_changes_kept_by_the_autosave_come_back_with_the_version_they_were_typed_on(client, draft, colleague):
+    partner = PartnerFactory(application=draft, city="Tokyo")
+    client.force_login(colleague)
+    version = version_of(draft)
+    kept = formset_data("partners", [partner_row(id=partner.pk, city="Osaka")], initial=1)
+    kept.update(version=str(version), autosave_step="partners")
+    assert client.post(f"/en/applications/{draft.pk}/autosave/", kept).json()["kept"]
+    drafting.update_partner(partner, draft.applicant, city="Kyoto")  # the lead, meanwhile
+    page = client.get(step_url(draft, "partners")).content.decode()
+    assert hidden(page, "version") == str(version) and 'value="Osaka"' in page
+    data = formset_data("partners", [partner_row(id=partner.pk, city="Osaka")], initial=1)
+    data.update(version=hidden(page, "version"), stay="1")
+    assert client.post(step_url(draft, "partners"), data).status_code == 409
+    partner.refresh_from_db()
+    assert partner.city == "Kyoto"
