@@ -17,7 +17,7 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.formats import date_format
 from django.utils.timezone import localtime
-from django.utils.translation import get_language, gettext
+from django.utils.translation import get_language, gettext, pgettext
 from django.utils.translation import gettext_lazy as _
 from django_countries import countries
 
@@ -160,10 +160,11 @@ class InformationRequestInline(FollowsApplicationInline):
     @admin.display(description=_("state"))
     def state(self, obj):
         if obj.answered_at:
-            return gettext("Answered on %(date)s") % {"date": date_format(localtime(obj.answered_at), "DATE_FORMAT")}
+            answered = date_format(localtime(obj.answered_at), "DATE_FORMAT")
+            return pgettext("information request", "Answered on %(date)s") % {"date": answered}
         if obj.lapsed_at:
-            return gettext("Open, deadline passed")
-        return gettext("Open")
+            return pgettext("information request", "Open, deadline passed")
+        return pgettext("information request", "Open")
 
 
 class VersionInline(FollowsApplicationInline):
