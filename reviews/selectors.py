@@ -103,7 +103,7 @@ def _criteria_count():
 # What the queue shows: no abstract, no frozen report, no call description is read.
 QUEUE_FIELDS = (
     *("id", "application_id", "call_id", "due_date", "application__id", "application__title"),
-    *("application__reference", "call__id", "call__title_fr", "call__title_en"),
+    *("application__reference", "application__status", "call__id", "call__title_fr", "call__title_en"),
 )
 
 

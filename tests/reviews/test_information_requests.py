@@ -79,3 +79,12 @@ def test_an_application_being_completed_stays_in_the_ranking_and_the_progress(as
     _criteria, rows = selectors.ranking(call)
     assert application.pk in {row.application.pk for row in rows}
     assert selectors.call_progress(call).applications >= 1
+
+
+def test_the_queue_shows_an_application_being_completed(client, assignment, staff):
+    application = assignment.application
+    deadline = timezone.now() + dt.timedelta(days=7)
+    client.force_login(assignment.reviewer)
+    assert "Being completed by the applicant" not in client.get(url("queue")).content.decode()
+    information.request_information(application, staff, "Detail the budget.", ["budget"], deadline)
+    assert "Being completed by the applicant" in client.get(url("queue")).content.decode()
