@@ -28,6 +28,7 @@ from .models import (
     Application,
     Attachment,
     BudgetLine,
+    CoApplicant,
     InformationRequest,
     PartnerTeam,
     ResearcherProfile,
@@ -167,6 +168,18 @@ class InformationRequestInline(FollowsApplicationInline):
         return pgettext("information request", "Open")
 
 
+class CoApplicantInline(FollowsApplicationInline):
+    """The co-applicants the lead invited: staff see who works on the application (the lead
+    invites and removes them; staff change nothing here)."""
+
+    model = CoApplicant
+    fields = ["email", "role", "user", "invited_at", "accepted_at"]
+    readonly_fields = fields
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("user")
+
+
 class VersionInline(FollowsApplicationInline):
     model = SubmittedVersion
     fields = ["page", "submitted_at", "submitted_by", "eligible", "requested_amount"]
@@ -192,7 +205,10 @@ class ApplicationAdmin(AuditHistoryMixin, admin.ModelAdmin):
     list_per_page = 50
     # "N results (M total)" would count the whole table once more on every page.
     show_full_result_count = False
-    inlines = [PartnerInline, BudgetLineInline, AttachmentInline, InformationRequestInline, VersionInline]
+    inlines = [
+        *(CoApplicantInline, PartnerInline, BudgetLineInline, AttachmentInline),
+        *(InformationRequestInline, VersionInline),
+    ]
     fieldsets = (
         (None, {"fields": ("reference", "call", "applicant", "status", "submitted_at", "withdrawn_at")}),
         (

@@ -294,3 +294,11 @@ def test_a_co_applicant_who_becomes_the_lead_by_a_transfer_is_no_longer_a_co_app
     transfer_application(draft, colleague, "The lead left the unit.", StaffFactory())
     assert not CoApplicant.objects.exists()
     assert Application.objects.get(pk=draft.pk).applicant == colleague
+
+
+def test_staff_see_the_co_applicants_on_the_applications_admin_page(client, draft, colleague):
+    accepted(draft, colleague)
+    invite(draft, "waiting@inserm.example")
+    client.force_login(StaffFactory())
+    page = client.get(f"/admin/applications/application/{draft.pk}/change/").content.decode()
+    assert "colleague@inserm.example" in page and "waiting@inserm.example" in page
