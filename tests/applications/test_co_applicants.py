@@ -221,7 +221,8 @@ def test_a_co_applicant_sees_and_edits_the_draft_but_never_submits_nor_withdraws
     page = client.get(page_url("detail", draft.pk)).content.decode()
     assert "data-lead-submits" in page and "Submit the application" not in page
     assert "Withdraw the application" not in page
-    assert client.get(step_url(draft, "general")).status_code == 200
+    step_page = client.get(step_url(draft, "general"))
+    assert step_page.status_code == 200 and "data-lead-submits" in step_page.content.decode()
     response = client.post(step_url(draft, "general"), {"title": "Changed by the colleague", "stay": "1"})
     assert response.status_code == 302
     draft.refresh_from_db()
