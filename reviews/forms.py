@@ -208,3 +208,27 @@ class ScreeningForm(forms.Form):
             elif data.get("reason") == Screening.Reason.OTHER and not (data.get("details") or "").strip():
                 self.add_error("details", _("Say in the details what the other reason is: the applicant reads it."))
         return data
+
+
+class BidConflictForm(forms.Form):
+    """A reviewer declares a conflict of interest with an application before routing."""
+
+    kind = forms.ChoiceField(label=_("Kind of conflict"))
+    reason = forms.CharField(
+        label=_("What the conflict is"),
+        max_length=1000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("Staff read it; the applicant never does."),
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["kind"].choices = [
+            (kind.value, kind.label)
+            for kind in (
+                ConflictOfInterest.Kind.COLLABORATOR,
+                ConflictOfInterest.Kind.PERSONAL,
+                ConflictOfInterest.Kind.SAME_UNIT,
+                ConflictOfInterest.Kind.OTHER,
+            )
+        ]

@@ -16,7 +16,7 @@ Erasure mirrors the researcher's (applications.personal_data), on the same line:
 - erasure waits while the reviewer holds an active assignment on an application submitted or in
   review: the committee needs that review. Staff end the assignment (and route a replacement) or
   wait for the decision.
-- deleted: the reviewer profile, the invitations, every routing pair naming them (a draft
+- deleted: the reviewer profile, the invitations, the bids, every routing pair naming them (a draft
   proposal confirmed later would otherwise refuse the erased account), and the assignments,
   reviews and conflicts of applications not decided (withdrawn, drafts, or ended assignments).
 
@@ -32,6 +32,7 @@ from accounts.personal_data import ErasureError
 from applications.personal_data import BLOCKING_STATUSES, KEPT_STATUSES
 
 from .models import (
+    Bid,
     ConflictOfInterest,
     CriterionScore,
     Decision,
@@ -51,6 +52,7 @@ MODELS = [
     "reviews.Review",
     "reviews.Decision",
     "reviews.Screening",
+    "reviews.Bid",
 ]
 
 
@@ -122,6 +124,10 @@ def export(user):
             {"call": str(i.call), "status": i.status, "invited_at": i.invited_at, "answered_at": i.responded_at}
             for i in invitations
         ],
+        "bids": [
+            {"application": _reference(b.application), "bid": b.kind, "updated_at": b.updated_at}
+            for b in Bid.objects.filter(reviewer=user).select_related("application").order_by("pk")
+        ],
         "conflicts_of_interest": [
             {
                 "application": _reference(c.application),
@@ -187,9 +193,10 @@ def erase(user, by_user):
     deleted_conflicts = conflicts.exclude(**decided).delete()[0]
     pairs = ProposedAssignment.objects.filter(reviewer=user).delete()[0]
     invitations = ReviewerInvitation.objects.filter(reviewer=user).delete()[0]
+    bids = Bid.objects.filter(reviewer=user).delete()[0]
     profiles = ReviewerProfile.objects.filter(user=user).delete()[1].get(ReviewerProfile._meta.label, 0)
     return (
-        f"{profiles} reviewer profile, {invitations} invitation(s), {pairs} routing pair(s), "
+        f"{profiles} reviewer profile, {invitations} invitation(s), {bids} bid(s), {pairs} routing pair(s), "
         f"{ended} assignment(s) of undecided applications with their reviews and "
         f"{deleted_conflicts} conflict(s) of interest deleted; {kept_assignments} assignment(s) with their "
         f"reviews and {kept_conflicts} conflict(s) of interest of decided applications kept as grant records."

@@ -9,7 +9,7 @@ the capacities from the profiles minus the current load. ``routing.route`` does 
 import hashlib
 import logging
 from collections import OrderedDict
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 import scipy.sparse as sp
@@ -22,6 +22,7 @@ from applications.models import Application, CoApplicant, PartnerTeam, Researche
 from . import conflicts, routing
 from .keywords import normalise_term, split_keywords
 from .models import (
+    Bid,
     ConflictOfInterest,
     ExpertiseTerm,
     ProposedAssignment,
@@ -186,9 +187,35 @@ def text_affinity(applications, reviewers):
 
 
 def affinity_matrix(applications, reviewers):
-    """The router's affinity: keywords and themes, and the texts, by the weights of routing/bids.py."""
+    """The router's affinity without the bids: keywords and themes, and the texts, by the weights of
+    routing/bids.py."""
     affinity, _ = bids.combine(keyword_affinity(applications, reviewers), text_affinity(applications, reviewers))
     return affinity
+
+
+def bid_arrays(applications, reviewers):
+    """The reviewers' bids on the applications as ``(apps, reviewers, kinds)`` index arrays (one
+    query; a pair without a bid has no preference)."""
+    app_index = {a.pk: i for i, a in enumerate(applications)}
+    rev_index = {r.pk: j for j, r in enumerate(reviewers)}
+    rows = Bid.objects.filter(application__in=list(app_index), reviewer__in=list(rev_index)).values_list(
+        "application_id", "reviewer_id", "kind"
+    )
+    apps, revs, kinds = [], [], []
+    for app_id, reviewer_id, kind in rows:
+        apps.append(app_index[app_id])
+        revs.append(rev_index[reviewer_id])
+        kinds.append(kind)
+    return np.array(apps, dtype=np.int64), np.array(revs, dtype=np.int64), np.array(kinds, dtype=object)
+
+
+def routing_affinity(applications, reviewers):
+    """(affinity, reluctant pairs): keywords, texts and bids combined (routing/bids.py)."""
+    return bids.combine(
+        keyword_affinity(applications, reviewers),
+        text_affinity(applications, reviewers),
+        bid_arrays(applications, reviewers),
+    )
 
 
 def keyword_affinity(applications, reviewers):
@@ -282,6 +309,7 @@ class RoutingInput:
     k: np.ndarray
     capacity: np.ndarray
     existing: np.ndarray
+    reluctant: np.ndarray = field(default_factory=lambda: np.empty((0, 2), dtype=np.int64))
 
 
 def build_input(call, k, application=None, progress=None):
@@ -290,7 +318,7 @@ def build_input(call, k, application=None, progress=None):
     applications = applications_to_route(call, application)
     reviewers = reviewer_pool(call)
     progress(15)
-    affinity = affinity_matrix(applications, reviewers)
+    affinity, reluctant = routing_affinity(applications, reviewers)
     progress(35)
     conflicts = conflict_pairs(applications, reviewers)
     progress(45)
@@ -326,6 +354,7 @@ def build_input(call, k, application=None, progress=None):
         k=targets,
         capacity=capacity,
         existing=np.array(existing, dtype=np.int64).reshape(-1, 2),
+        reluctant=reluctant,
     )
 
 
@@ -347,7 +376,14 @@ def compute(proposal, progress=None):
     figures = {"applications": len(data.applications), "reviewers": len(data.reviewers)}
     if not data.applications:
         return Solution([], 0.0, [], figures)
-    result = routing.route(data.affinity, data.k, data.capacity, conflicts=data.conflicts, existing=data.existing)
+    result = routing.route(
+        data.affinity,
+        data.k,
+        data.capacity,
+        conflicts=data.conflicts,
+        existing=data.existing,
+        reluctant=data.reluctant,
+    )
     progress(80)
     new_pairs = result.new_pairs
     pair_affinity = data.affinity[new_pairs[:, 0], new_pairs[:, 1]] if len(new_pairs) else np.zeros(0)

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from . import screening_views, views
+from . import bidding_views, screening_views, views
 
 app_name = "reviews"
 
@@ -17,10 +17,17 @@ urlpatterns = [
         name="attachment",
     ),
     path("applications/<id:pk>/recuse/", views.RecuseView.as_view(), name="recuse"),
+    path("calls/<id:pk>/bids/", bidding_views.BiddingView.as_view(), name="bids"),
+    path(
+        "calls/<id:pk>/bids/<id:application_pk>/conflict/",
+        bidding_views.BidConflictView.as_view(),
+        name="bid_conflict",
+    ),
     path("decisions/<id:pk>/", views.DecisionView.as_view(), name="decision"),
     path("staff/", views.StaffCallListView.as_view(), name="staff_calls"),
     path("staff/calls/<id:pk>/", views.StaffCallView.as_view(), name="staff_call"),
     path("staff/calls/<id:pk>/ranking/", views.RankingView.as_view(), name="ranking"),
+    path("staff/calls/<id:pk>/bids/", bidding_views.StaffBidsView.as_view(), name="staff_bids"),
     path("staff/calls/<id:pk>/screening/", screening_views.ScreeningListView.as_view(), name="screening"),
     path(
         "staff/applications/<id:pk>/screening/",

@@ -83,6 +83,7 @@ class QueueView(ReviewerRequiredMixin, TemplateView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         context["assignments"] = list(selectors.reviewer_queue(self.request.user))
+        context["bidding_calls"] = committee_selectors.bidding_calls(self.request.user)
         context["invitations"] = list(
             ReviewerInvitation.objects.filter(reviewer=self.request.user, status=ReviewerInvitation.Status.PENDING)
             .select_related("call")

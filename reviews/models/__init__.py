@@ -7,7 +7,7 @@ them (the rule is reviews.conflicts; ``conflict_filter`` below is its SQL mirror
 applied in the querysets, not only in the views.
 """
 
-from .committee import Screening
+from .committee import Bid, Screening
 from .decisions import Decision
 from .people import (
     SCORE_MAX,
@@ -36,6 +36,7 @@ __all__ = [
     "SCORE_MAX",
     "SCORE_MIN",
     "AssignmentQuerySet",
+    "Bid",
     "ConflictOfInterest",
     "CriterionScore",
     "Decision",

@@ -66,3 +66,34 @@ class Screening(models.Model):
     @property
     def admissible(self):
         return self.outcome == self.Outcome.ADMISSIBLE
+
+
+class Bid(models.Model):
+    """A reviewer's preference for an application of a call they accepted to review, given before
+    routing: eager, willing, no preference (the default, the same as no bid) or not willing. The
+    router weighs it (reviews/routing/bids.py); "not willing" is assigned only when nothing else
+    fills the slot."""
+
+    class Kind(models.TextChoices):
+        EAGER = "eager", _("Eager to review it")
+        WILLING = "willing", _("Willing to review it")
+        NEUTRAL = "neutral", _("No preference")
+        NOT_WILLING = "not_willing", _("Not willing to review it")
+
+    application = models.ForeignKey(
+        Application, on_delete=models.CASCADE, related_name="bids", verbose_name=_("application")
+    )
+    reviewer = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="bids", verbose_name=_("reviewer")
+    )
+    kind = models.CharField(_("bid"), max_length=16, choices=Kind.choices, default=Kind.NEUTRAL)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("bid")
+        verbose_name_plural = _("bids")
+        ordering = ["application", "reviewer"]
+        constraints = [models.UniqueConstraint(fields=["application", "reviewer"], name="reviews_one_bid_a_pair")]
+
+    def __str__(self):
+        return f"{self.reviewer} × {self.application}: {self.get_kind_display()}"

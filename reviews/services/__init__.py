@@ -2,13 +2,21 @@
 
 One module per part: ``invitations`` (reviewers, invitations, the conflict check), ``routing``
 (proposals, assignments and their notices), ``scoring`` (reviews, recusal, declared conflicts),
-``decisions`` (decisions and their letters), ``screening`` (the administrative screening);
+``decisions`` (decisions and their letters), ``screening`` (the administrative screening),
+``bidding`` (bids and conflicts declared before routing);
 ``base`` holds the refusal and the permission check.
 Callers import from here: ``from reviews import services; services.save_review(...)``.
 """
 
 from ..notices import REMINDER_KINDS
 from .base import DecisionRefused, ReviewError
+from .bidding import (
+    DECLARABLE_KINDS,
+    biddable,
+    bidding_problems,
+    declare_conflict_before_routing,
+    save_bid,
+)
 from .decisions import (
     MAX_AMOUNT,
     ceiling_of,
@@ -36,6 +44,7 @@ from .screening import screen_application, screening_problems
 
 __all__ = [
     "COMPUTE_ROUTING_TASK",
+    "DECLARABLE_KINDS",
     "INLINE_ROUTING_MAX_APPLICATIONS",
     "MAX_AMOUNT",
     "REMINDER_KINDS",
@@ -44,11 +53,14 @@ __all__ = [
     "ReviewError",
     "add_proposed_pair",
     "answer_invitation",
+    "biddable",
+    "bidding_problems",
     "ceiling_of",
     "check_assignable",
     "confirm_routing",
     "decision_published",
     "declare_conflict",
+    "declare_conflict_before_routing",
     "discard_routing",
     "ensure_profile",
     "held_letters",
@@ -63,6 +75,7 @@ __all__ = [
     "remove_proposed_pair",
     "reopen_review",
     "run_routing",
+    "save_bid",
     "save_review",
     "screen_application",
     "screening_problems",

@@ -15,6 +15,7 @@ from applications.models import Application
 from calls.models import ReviewCriterion
 from reviews import services
 from reviews.models import (
+    Bid,
     ConflictOfInterest,
     CriterionScore,
     Decision,
@@ -78,6 +79,7 @@ def reviewer_data(call):
     ConflictOfInterest.objects.create(
         reviewer=reviewer, application=in_review, kind="declared", source="reviewer", reason="I know the partner."
     )
+    Bid.objects.create(application=submitted_application(call), reviewer=reviewer, kind=Bid.Kind.EAGER)
     proposal = RoutingProposal.objects.create(
         call=call, status=RoutingProposal.Status.DRAFT, due_date=timezone.localdate() + timedelta(days=20)
     )
@@ -184,12 +186,14 @@ def test_erasure_deletes_the_profile_invitations_pairs_and_undecided_work_and_ke
 
     assert erasure.status == ErasureRequest.Status.DONE
     assert (
-        "reviews: 1 reviewer profile, 1 invitation(s), 1 routing pair(s), 1 assignment(s) of undecided applications "
+        "reviews: 1 reviewer profile, 1 invitation(s), 1 bid(s), 1 routing pair(s), 1 assignment(s) of undecided "
+        "applications "
         "with their reviews and 1 conflict(s) of interest deleted; 1 assignment(s) with their reviews and "
         "1 conflict(s) of interest of decided applications kept as grant records." in erasure.outcome
     )
     assert not ReviewerProfile.objects.filter(user=reviewer).exists()
     assert not ReviewerInvitation.objects.filter(reviewer=reviewer).exists()
+    assert not Bid.objects.filter(reviewer=reviewer).exists()
     assert not ProposedAssignment.objects.filter(reviewer=reviewer).exists()
     assert not ReviewAssignment.objects.filter(pk=reviewer_data["recused"].pk).exists()
     assert not Review.objects.filter(general_comment="Unfinished draft.").exists()

@@ -17,7 +17,7 @@ from django.utils import timezone
 from applications.models import Application
 from calls.models import ReviewCriterion
 from reviews import services
-from reviews.models import ProposedAssignment, RoutingProposal
+from reviews.models import Bid, ProposedAssignment, RoutingProposal
 from reviews.views import StaffRequiredMixin
 from tests.applications.factories import PartnerFactory
 
@@ -123,6 +123,15 @@ def screen_application(page, n):
     return (application.pk,)
 
 
+def staff_bids(page, n):
+    call = page.setdefault("call", ClosedCallFactory())
+    for _ in range(n):
+        application = submitted_application(call)
+        reviewer = pool_reviewer(call)
+        Bid.objects.create(application=application, reviewer=reviewer, kind=Bid.Kind.EAGER)
+    return (call.pk,)
+
+
 BUILDERS = {
     "staff_calls": staff_calls,
     "staff_call": staff_call,
@@ -135,6 +144,7 @@ BUILDERS = {
     "decide": decide,
     "screening": screening,
     "screen_application": screen_application,
+    "staff_bids": staff_bids,
 }
 
 STAFF_ROUTES = sorted(

@@ -250,7 +250,8 @@ def test_queue_costs_the_same_queries_with_1_and_50_assignments(client, call, ro
     assert response.content.decode().count("/reviews/invitations/") == rows
 
 
-QUEUE_QUERIES = 5  # session, user, reviewer profile (conflicts), assignments with progress, invitations
+# session, user, reviewer profile (conflicts), assignments with progress, invitations, calls to bid on
+QUEUE_QUERIES = 6
 
 
 def test_submitting_asks_first_and_keeps_the_scores_as_a_draft_meanwhile(client, assignment, call, english):

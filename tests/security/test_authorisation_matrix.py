@@ -130,6 +130,15 @@ def portal_cases(world, language):
         # A file of another application through an assignment the reviewer holds: never.
         Case(u("reviews:attachment", reviewed.pk, w.draft_attachment.pk), expect(404, anonymous=302), may_see=set()),
         Case(u("reviews:recuse", reviewed.pk), expect(404, anonymous=302, assigned=200), may_see=only_assigned),
+        # Bids before routing: the reviewers who accepted the closed call; a conflicted one never
+        # reaches the application's conflict page.
+        Case(u("reviews:bids", w.closed_call.pk), REVIEWER_PAGE),
+        Case(
+            u("reviews:bid_conflict", w.closed_call.pk, reviewed.pk),
+            expect(404, anonymous=302, assigned=200, unassigned=200),
+            may_see=frozenset({"assigned", "unassigned"}),
+        ),
+        Case(u("reviews:bid_conflict", w.open_call.pk, draft.pk), expect(404, anonymous=302), may_see=set()),
         Case(u("reviews:decision", decided.pk), expect(404, anonymous=302, owner=200), may_see={"owner"}),
         # A decision not yet released is not shown, even to the applicant.
         Case(u("reviews:decision", reviewed.pk), expect(404, anonymous=302), may_see=set()),
@@ -141,6 +150,7 @@ def portal_cases(world, language):
         Case(u("reviews:export_xlsx", w.closed_call.pk), STAFF_PAGE, may_see={"staff"}),
         Case(u("reviews:release_letters", w.closed_call.pk), STAFF_PAGE, may_see={"staff"}),
         Case(u("reviews:screening", w.closed_call.pk), STAFF_PAGE, may_see={"staff"}),
+        Case(u("reviews:staff_bids", w.closed_call.pk), STAFF_PAGE, may_see={"staff"}),
         Case(u("reviews:screen_application", reviewed.pk), STAFF_PAGE, may_see={"staff"}),
         Case(u("reviews:staff_proposal", w.proposal.pk), STAFF_PAGE),
         Case(u("reviews:proposal_progress", w.proposal.pk), STAFF_PAGE),
