@@ -5,23 +5,27 @@ outbox); the checklist shows both waiting and submission blocked. The first team
 their link with no account, corrects their city, confirms and uploads a letter; the second
 declines. The lead's checklist follows (one confirmed, one declined, still blocked); the lead
 replaces the declined team by another, which confirms; the checklist turns green and the lead
-submits. Besides: an old link, once the invitation is sent again, gives the 410 page and changes
-nothing; a partner's page shows no other team and no document.
+submits. Staff then ask for more information on the budget from admin; the lead follows the
+request's link, changes the budget and resubmits: two versions, each readable. Besides: an old
+link, once the invitation is sent again, gives the 410 page and changes nothing; a partner's page
+shows no other team and no document.
 
 Each step is a small function so that the later steps of issue 17 append to the journey.
 """
 
 import re
+from datetime import timedelta
 
 import pytest
 from django.test import Client
-from django.utils import translation
+from django.utils import timezone, translation
 from django.utils.translation import gettext
 
-from applications.models import Application, Attachment, PartnerAnswer, PartnerTeam
+from applications.models import Application, Attachment, PartnerAnswer, PartnerTeam, SubmittedVersion
 from notifications.models import Notification
 from tests.applications.factories import ProfileFactory, pdf_bytes
 from tests.e2e.data import pri_call
+from tests.factories import StaffFactory
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -212,6 +216,54 @@ def lead_submits(browser, lang, application):
     assert application.reference in browser.text(".messages")
 
 
+# --- Staff ask for more information; the lead fixes and resubmits -------------------------------------
+
+
+def staff_ask_for_more_information(browser, lang, application, staff):
+    """From the application's admin page: a message, the budget section reopened, ten days."""
+    browser.use_language(lang)
+    browser.log_in_as(staff)
+    browser.go(f"/admin/applications/application/{application.pk}/change/")
+    browser.click(f"a[href$='/applications/application/{application.pk}/request-information/']")
+    browser.fill("id_message", "Please split the travel budget between Kyoto and Seoul.")
+    browser.tick("input[name=sections][value=budget]")
+    browser.set_value("id_deadline", (timezone.localdate() + timedelta(days=10)).isoformat())
+    browser.click("input[type=submit]")
+    application.refresh_from_db()
+    assert application.status == Application.Status.MORE_INFO
+    request = Notification.objects.get(recipient=application.applicant, kind="application.info_requested")
+    assert request.language == lang
+
+
+def lead_fixes_the_budget_and_resubmits(browser, lang, application):
+    """The lead reads the request on the application's page, follows its link to the budget (the
+    only section open), changes it and resubmits; both versions stay readable."""
+    browser.log_in_as(application.applicant)
+    browser.go(f"/{lang}/applications/{application.pk}/")
+    assert "Please split the travel budget between Kyoto and Seoul." in browser.text("#information-request")
+    browser.click(f"#information-request a[href='/{lang}/applications/{application.pk}/edit/budget/']")
+    browser.fill("id_budget-0-amount", "28000")
+    save_and_continue(browser)
+    assert browser.path == f"/{lang}/applications/{application.pk}/"
+    # The general step stays closed: it says which section is open.
+    browser.go(f"/{lang}/applications/{application.pk}/edit/general/")
+    assert not browser.find_all("main form #id_title")
+    with translation.override(lang):
+        closed = gettext("This part is not open for changes. Staff asked for more information on: %(sections)s.")
+    assert closed.split(":")[0] in browser.text("main")
+    browser.go(f"/{lang}/applications/{application.pk}/")
+    browser.click(f"main form[action='/{lang}/applications/{application.pk}/resubmit/'] button")
+    application.refresh_from_db()
+    assert application.status == Application.Status.SUBMITTED
+    versions = SubmittedVersion.objects.filter(application=application).order_by("number")
+    assert [v.number for v in versions] == [1, 2]
+    assert versions[0].content["budget"][0]["amount"] == "30000.00"
+    assert versions[1].content["budget"][0]["amount"] == "28000.00"
+    browser.click(f"main a[href='/{lang}/applications/{application.pk}/versions/']")
+    browser.click(f"main a[href='/{lang}/applications/{application.pk}/versions/2/']")
+    assert "28" in browser.text("main")
+
+
 # --- The partner's steps (no account: a fresh session) -----------------------------------------------
 
 
@@ -298,8 +350,10 @@ def test_partner_teams_confirm_by_their_links_and_the_lead_submits_once_every_te
     partner_answers(browser, TEAMS["snu"], "confirmed")
     browser.log_in_as(lead)
     lead_submits(browser, lang, application)
-    # Issue 17, later: staff ask for more information; the lead fixes and resubmits (the lead
-    # engineer adds these steps here).
+
+    # Staff ask for more information on the budget; the lead fixes it and resubmits.
+    staff_ask_for_more_information(browser, lang, application, StaffFactory())
+    lead_fixes_the_budget_and_resubmits(browser, lang, application)
 
 
 @pytest.mark.parametrize("lang", ["fr", "en"])
