@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from . import bidding_views, screening_views, views
+from . import bidding_views, meeting_views, screening_views, views
 
 app_name = "reviews"
 
@@ -27,6 +27,7 @@ urlpatterns = [
     path("staff/", views.StaffCallListView.as_view(), name="staff_calls"),
     path("staff/calls/<id:pk>/", views.StaffCallView.as_view(), name="staff_call"),
     path("staff/calls/<id:pk>/ranking/", views.RankingView.as_view(), name="ranking"),
+    path("staff/calls/<id:pk>/meeting/", meeting_views.MeetingView.as_view(), name="meeting"),
     path("staff/calls/<id:pk>/bids/", bidding_views.StaffBidsView.as_view(), name="staff_bids"),
     path("staff/calls/<id:pk>/screening/", screening_views.ScreeningListView.as_view(), name="screening"),
     path(

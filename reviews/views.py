@@ -446,12 +446,18 @@ class ReleaseLettersView(StaffCallMixin, TemplateView):
         letters = list(services.held_letters(self.call)[: self.preview_limit + 1])
         previews = [(letter, render_message(letter)) for letter in letters[: self.preview_limit]]
         return super().get_context_data(
-            call=self.call, previews=previews, more=len(letters) > self.preview_limit, **kwargs
+            call=self.call,
+            previews=previews,
+            more=len(letters) > self.preview_limit,
+            totals=services.funded_totals(self.call),
+            **kwargs,
         )
 
     def post(self, request, pk):
         try:
-            count = services.release_decisions(self.call, request.user)
+            count = services.release_decisions(
+                self.call, request.user, over_envelope_confirmed=request.POST.get("over_envelope") == "1"
+            )
         except services.ReviewError as error:
             _errors(request, error)
             return redirect("reviews:release_letters", pk=pk)
@@ -464,7 +470,7 @@ class ReleaseLettersView(StaffCallMixin, TemplateView):
             )
             % {"count": count},
         )
-        return redirect("reviews:ranking", pk=pk)
+        return redirect("reviews:meeting", pk=pk)
 
 
 class ExportView(StaffCallMixin, View):

@@ -5,6 +5,7 @@ from decimal import Decimal, InvalidOperation
 
 from django.contrib.contenttypes.models import ContentType
 from django.db import transaction
+from django.db.models import Q, Sum
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -143,12 +144,45 @@ def held_letters(call):
     )
 
 
-def release_decisions(call, by_user, *, letter_ids=None):
+def funded_totals(call):
+    """The call's funded amounts against its envelope: {envelope, published, pending, total,
+    remaining, over} (Decimals in euros; remaining and over are None without an envelope)."""
+    funded = Decision.objects.filter(application__call=call, outcome=Decision.Outcome.FUNDED)
+    sums = funded.aggregate(
+        published=Sum("amount", filter=Q(released_at__isnull=False), default=Decimal("0")),
+        pending=Sum("amount", filter=Q(released_at__isnull=True), default=Decimal("0")),
+    )
+    total = sums["published"] + sums["pending"]
+    envelope = call.budget_envelope
+    return {
+        "envelope": envelope,
+        "published": sums["published"],
+        "pending": sums["pending"],
+        "total": total,
+        "remaining": None if envelope is None else envelope - total,
+        "over": None if envelope is None else total > envelope,
+    }
+
+
+def release_decisions(call, by_user, *, letter_ids=None, over_envelope_confirmed=False):
     """Staff release the held decision letters of `call` (all, or those of `letter_ids`): the
     decisions are published (released_at), their applications decided, the call decided once none
-    is left pending, then the outbox sends the letters. Returns how many letters go out."""
+    is left pending, then the outbox sends the letters. Returns how many letters go out.
+
+    Refused while the call's funded decisions total more than its budget envelope, unless staff
+    confirm they publish above it (recorded in the audit trail)."""
     _require(by_user, "reviews.release_decisions")
     with transaction.atomic():
+        Call.objects.select_for_update().filter(pk=call.pk).first()
+        totals = funded_totals(call)
+        if totals["over"] and not over_envelope_confirmed:
+            raise ReviewError(
+                _(
+                    "The funded decisions total %(total)s €, above the call's envelope of %(envelope)s €: lower "
+                    "amounts or fund fewer applications, or confirm that you publish above the envelope."
+                )
+                % {"total": Money(totals["total"]), "envelope": Money(totals["envelope"])}
+            )
         letters = held_letters(call).select_for_update(of=("self",))
         if letter_ids is not None:
             letters = letters.filter(pk__in=list(letter_ids))
@@ -157,7 +191,10 @@ def release_decisions(call, by_user, *, letter_ids=None):
             raise ReviewError(_("No decision letter is waiting to be released for this call."))
         decision_ids = list(letters.values_list("object_id", flat=True))
         _publish(decision_ids, by_user)
-        record(by_user, ReviewAction.DECISIONS_RELEASED, call, letters=len(ids))
+        details = {"letters": len(ids), "funded_total": totals["total"]}
+        if totals["over"]:
+            details["above_envelope"] = totals["envelope"]
+        record(by_user, ReviewAction.DECISIONS_RELEASED, call, **details)
         released = release_held(ids, by_owner=True)
     return released
 

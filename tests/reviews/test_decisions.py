@@ -142,7 +142,7 @@ def test_released_decision_can_no_longer_change(in_review, staff):
         services.record_decision(in_review, "funded", Decimal("100"), staff)
 
 
-def test_staff_read_each_held_letter_then_release_them_from_the_ranking(call, staff, client, english):
+def test_staff_read_each_held_letter_then_release_them_and_go_back_to_the_meeting(call, staff, client, english):
     from accounts.models import AuditEvent
     from reviews.actions import ReviewAction
 
@@ -161,7 +161,7 @@ def test_staff_read_each_held_letter_then_release_them_from_the_ranking(call, st
     assert funded.title in preview and "9,500\xa0€" in preview
     assert "write to you within a few weeks about the start of the project" in preview
     response = client.post(url("release_letters", call.pk))
-    assert response.status_code == 302 and response["Location"].endswith(f"/staff/calls/{call.pk}/ranking/")
+    assert response.status_code == 302 and response["Location"].endswith(f"/staff/calls/{call.pk}/meeting/")
     assert Decision.objects.filter(released_at__isnull=False).count() == 2
     assert set(Application.objects.values_list("status", flat=True)) == {"decided"}
     assert Call.objects.get(pk=call.pk).status == Call.Status.DECIDED

@@ -138,6 +138,7 @@ BUILDERS = {
     "staff_proposal": _proposal,
     "proposal_progress": _proposal,
     "ranking": ranked,
+    "meeting": ranked,
     "export_csv": ranked,
     "export_xlsx": ranked,
     "release_letters": release_letters,

@@ -151,6 +151,7 @@ def portal_cases(world, language):
         Case(u("reviews:release_letters", w.closed_call.pk), STAFF_PAGE, may_see={"staff"}),
         Case(u("reviews:screening", w.closed_call.pk), STAFF_PAGE, may_see={"staff"}),
         Case(u("reviews:staff_bids", w.closed_call.pk), STAFF_PAGE, may_see={"staff"}),
+        Case(u("reviews:meeting", w.closed_call.pk), STAFF_PAGE, may_see={"staff"}),
         Case(u("reviews:screen_application", reviewed.pk), STAFF_PAGE, may_see={"staff"}),
         Case(u("reviews:staff_proposal", w.proposal.pk), STAFF_PAGE),
         Case(u("reviews:proposal_progress", w.proposal.pk), STAFF_PAGE),

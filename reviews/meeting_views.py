@@ -1,0 +1,82 @@
+"""The committee meeting of a call (issue 18): the ranked applications with their means, spread,
+divergence and requested amount; staff mark each funded (an amount, by default the one requested,
+never above the rules' ceiling), on the waiting list or not funded, as pending decisions, against
+the call's budget envelope; publishing releases them all at once from the letters' page."""
+
+from decimal import Decimal
+
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.shortcuts import get_object_or_404, redirect
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.generic import TemplateView
+
+from applications.models import Application, PartnerTeam
+from calls import rules
+from calls.services import call_facts
+
+from . import selectors, services
+from .models import Decision
+from .views import StaffCallMixin
+
+MEETING_OUTCOMES = (Decision.Outcome.FUNDED, Decision.Outcome.WAITLISTED, Decision.Outcome.REJECTED)
+
+
+def _with_ceilings(call, rows):
+    """Each row's ceiling (the rules', from its partner teams' countries) and the amount its form
+    offers: the decision's, else the amount requested, never above the ceiling. One query."""
+    facts = call_facts(call)
+    countries = {}
+    for application_id, country in PartnerTeam.objects.filter(
+        application__in=[row.application.pk for row in rows]
+    ).values_list("application_id", "country"):
+        countries.setdefault(application_id, []).append(str(country))
+    for row in rows:
+        row.ceiling = rules.ceiling_for(facts, tuple(countries.get(row.application.pk, ())))
+        requested = row.application.requested_amount or Decimal("0")
+        offered = requested if row.ceiling is None else min(requested, row.ceiling)
+        decided = row.decision.amount if row.decision is not None and row.decision.amount is not None else None
+        row.offered_amount = decided if decided is not None else offered
+    return rows
+
+
+class MeetingView(StaffCallMixin, TemplateView):
+    template_name = "reviews/meeting.html"
+    permission_required = "reviews.decide"
+    paginate_by = 50
+
+    def get_context_data(self, **kwargs):
+        criteria, rows = selectors.ranking_pages(self.call)
+        paginator = Paginator(rows, self.paginate_by)
+        page = paginator.get_page(self.request.GET.get("page"))
+        return super().get_context_data(
+            call=self.call,
+            rows=_with_ceilings(self.call, list(page.object_list)),
+            page_obj=page,
+            total=paginator.count,
+            totals=services.funded_totals(self.call),
+            held_letters=services.held_letters(self.call).count(),
+            threshold=selectors.DIVERGENCE_THRESHOLD,
+            outcomes=[(outcome.value, outcome.label) for outcome in MEETING_OUTCOMES],
+            **kwargs,
+        )
+
+    def post(self, request, pk):
+        application = get_object_or_404(Application, pk=request.POST.get("application") or 0, call=self.call)
+        page = request.POST.get("page", "")
+        back = reverse("reviews:meeting", args=[pk]) + (f"?page={int(page)}" if page.isdigit() else "")
+        outcome = request.POST.get("outcome", "")
+        amount = request.POST.get("amount", "") if outcome == Decision.Outcome.FUNDED else None
+        try:
+            decision = services.record_decision(application, outcome, amount, request.user)
+        except services.ReviewError as error:
+            for reason in error.reasons:
+                messages.error(request, f"{application.reference} — {reason}")
+        else:
+            messages.success(
+                request,
+                _("%(reference)s: %(outcome)s, pending until you publish the decisions.")
+                % {"reference": application.reference, "outcome": decision.get_outcome_display()},
+            )
+        return redirect(f"{back}#row-{application.pk}")

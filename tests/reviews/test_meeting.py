@@ -1,0 +1,151 @@
+"""The committee meeting (issue 18): pending decisions against the call's budget envelope, published
+in one go, never above the rules' ceiling."""
+
+from decimal import Decimal
+
+import pytest
+from django.db import connection
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+from django.utils import translation
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from hypothesis.extra.django import TestCase as HypothesisTestCase
+
+from accounts.models import AuditEvent
+from applications.models import Application
+from notifications.models import Notification
+from reviews import notices, services
+from reviews.actions import ReviewAction
+from reviews.models import Decision
+from tests.factories import PASSWORD, StaffFactory
+
+from .factories import ClosedCallFactory, submitted_application
+
+pytestmark = pytest.mark.django_db
+
+
+def in_review(call, amount="8000.00"):
+    return submitted_application(call, status=Application.Status.IN_REVIEW, amount=amount)
+
+
+def login(user):
+    client = Client()
+    client.login(username=user.email, password=PASSWORD)
+    return client
+
+
+def meeting_url(call, lang="en"):
+    return f"/{lang}/reviews/staff/calls/{call.pk}/meeting/"
+
+
+def set_envelope(call, amount):
+    call.budget_envelope = Decimal(amount)
+    call.save(update_fields=["budget_envelope"])
+
+
+def test_each_row_offers_the_amount_requested_never_above_the_ceiling(call, staff):
+    modest = in_review(call, amount="8000.00")
+    greedy = in_review(call, amount="12000.00")  # a Tremplin's ceiling is 10,000 EUR
+    page = login(staff).get(meeting_url(call)).content.decode()
+    assert f'id="amount-{modest.pk}" value="8000.00"' in page
+    assert f'id="amount-{greedy.pk}" value="10000"' in page or f'id="amount-{greedy.pk}" value="10000.00"' in page
+
+
+def test_a_decision_marked_at_the_meeting_stays_pending_and_counts_against_the_envelope(call, staff):
+    set_envelope(call, "15000")
+    first, second = in_review(call), in_review(call)
+    client = login(staff)
+    client.post(meeting_url(call), {"application": first.pk, "outcome": "funded", "amount": "8000"})
+    client.post(meeting_url(call), {"application": second.pk, "outcome": "waitlisted", "amount": "8000"})
+    assert Decision.objects.get(application=first).released_at is None
+    assert Decision.objects.get(application=second).amount is None  # only a funded one has an amount
+    totals = services.funded_totals(call)
+    assert (totals["pending"], totals["remaining"], totals["over"]) == (Decimal("8000"), Decimal("7000"), False)
+    page = client.get(meeting_url(call)).content.decode()
+    assert "Read and publish 2 pending decisions" in page
+    assert 'role="alert"' not in page.split('id="envelope"')[1].split("</section>")[0]
+
+
+@translation.override("en")
+def test_publishing_over_the_envelope_is_refused_until_staff_confirm_and_the_trail_says_so(call, staff):
+    set_envelope(call, "10000")
+    for application in (in_review(call), in_review(call)):
+        services.record_decision(application, "funded", "8000", staff)
+    client = login(staff)
+    page = client.get(meeting_url(call)).content.decode()
+    assert "exceed the envelope" in page and "text-danger" in page
+    response = client.post(f"/en/reviews/staff/calls/{call.pk}/letters/", {})
+    assert response.status_code == 302
+    assert not Decision.objects.filter(released_at__isnull=False).exists()
+    letters = client.get(f"/en/reviews/staff/calls/{call.pk}/letters/").content.decode()
+    assert "above the call&#x27;s envelope" in letters or "above the call's envelope" in letters
+    client.post(f"/en/reviews/staff/calls/{call.pk}/letters/", {"over_envelope": "1"})
+    assert Decision.objects.filter(released_at__isnull=False).count() == 2
+    event = AuditEvent.objects.get(action=ReviewAction.DECISIONS_RELEASED)
+    assert event.changes["above_envelope"] == "10000.00"
+
+
+def test_within_the_envelope_publishing_applies_every_pending_decision_at_once_and_only_once(call, staff):
+    set_envelope(call, "100000")
+    applications = [in_review(call) for _ in range(3)]
+    for application, outcome in zip(applications, ("funded", "rejected", "waitlisted"), strict=True):
+        services.record_decision(application, outcome, "8000" if outcome == "funded" else None, staff)
+    assert services.release_decisions(call, staff) == 3
+    with pytest.raises(services.ReviewError):
+        services.release_decisions(call, staff)
+    letters = Notification.objects.filter(kind=notices.DECISION)
+    assert letters.count() == 3 and not letters.filter(status=Notification.Status.HELD).exists()
+    assert set(Application.objects.filter(pk__in=[a.pk for a in applications]).values_list("status", flat=True)) == {
+        Application.Status.DECIDED
+    }
+
+
+@translation.override("en")
+def test_an_amount_above_the_ceiling_is_refused_with_the_reason_and_nothing_changes(call, staff):
+    application = in_review(call)
+    response = login(staff).post(
+        meeting_url(call), {"application": application.pk, "outcome": "funded", "amount": "10000.01"}, follow=True
+    )
+    assert "exceed the ceiling of 10" in response.content.decode()
+    assert not Decision.objects.exists()
+
+
+def test_a_decision_on_an_application_of_another_call_is_refused(call, staff):
+    elsewhere = in_review(ClosedCallFactory())
+    assert login(staff).post(meeting_url(call), {"application": elsewhere.pk, "outcome": "rejected"}).status_code == 404
+    assert not Decision.objects.exists()
+
+
+def test_the_meeting_costs_the_same_queries_with_one_or_thirty_applications(call, staff):
+    client = login(staff)
+    in_review(call)
+    client.get(meeting_url(call))
+    with CaptureQueriesContext(connection) as one:
+        client.get(meeting_url(call))
+    for _ in range(29):
+        in_review(call)
+    with CaptureQueriesContext(connection) as thirty:
+        page = client.get(meeting_url(call))
+    assert page.content.decode().count('<tr id="row-') == 30
+    assert len(thirty) == len(one)
+
+
+class TestWhateverAmountIsTyped(HypothesisTestCase):
+    @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+    @given(
+        amount=st.one_of(
+            st.decimals(min_value=-100, max_value=20000, places=2, allow_nan=False).map(str),
+            st.text(max_size=20),
+        )
+    )
+    def test_a_funded_decision_within_the_ceiling_or_nothing(self, amount):
+        call = ClosedCallFactory()
+        staff = StaffFactory()
+        application = in_review(call)
+        login(staff).post(meeting_url(call), {"application": application.pk, "outcome": "funded", "amount": amount})
+        decision = Decision.objects.filter(application=application).first()
+        if decision is not None:
+            assert Decimal("0") < decision.amount <= Decimal("10000")
+            assert decision.amount == Decimal(amount.strip()).quantize(Decimal("0.01"))
+            assert decision.released_at is None
