@@ -1,6 +1,7 @@
 """Issue 17 in the browser: a PRI draft whose call requires every partner team's confirmation.
 
-The lead fills the draft and adds two partner teams, each e-mailed its signed link (read in the
+The lead starts the draft, invites an Inserm colleague as co-applicant (who accepts by the
+e-mailed link and sees no Submit button), and adds two partner teams, each e-mailed its signed link (read in the
 outbox); the checklist shows both waiting and submission blocked. The first team's leader opens
 their link with no account, corrects their city, confirms and uploads a letter; the second
 declines. The lead's checklist follows (one confirmed, one declined, still blocked); the lead
@@ -21,7 +22,7 @@ from django.test import Client
 from django.utils import timezone, translation
 from django.utils.translation import gettext
 
-from applications.models import Application, Attachment, PartnerAnswer, PartnerTeam, SubmittedVersion
+from applications.models import Application, Attachment, CoApplicant, PartnerAnswer, PartnerTeam, SubmittedVersion
 from notifications.models import Notification
 from tests.applications.factories import ProfileFactory, pdf_bytes
 from tests.e2e.data import pri_call
@@ -125,6 +126,28 @@ def lead_starts_a_draft(browser, lang, call, lead):
     browser.fill("id_theme", "Immunology")
     save_and_continue(browser)
     return application
+
+
+def lead_invites_a_co_applicant(browser, lang, application):
+    """From the application's page the lead invites an Inserm colleague as co-investigator; the
+    colleague accepts by the e-mailed link, sees the draft and no Submit button (the lead's)."""
+    colleague = ProfileFactory(user__language=lang, user__email=f"colleague-{lang}@inserm.example").user
+    browser.go(f"/{lang}/applications/{application.pk}/")
+    browser.fill("id_email", colleague.email)
+    browser.tick("#id_role_0")
+    browser.click("#co-applicants form button[type=submit]")
+    invitation = Notification.objects.get(kind="co_applicant.invitation", recipient=colleague)
+    assert invitation.language == lang
+    browser.log_in_as(colleague)
+    browser.go(f"/{lang}{invitation.context['url_path']}")
+    assert TITLE in browser.text("main")
+    browser.click("main form button[type=submit]")
+    assert browser.path == f"/{lang}/applications/{application.pk}/"
+    assert CoApplicant.objects.get(application=application).user == colleague
+    assert not browser.find_all(f"form[action='/{lang}/applications/{application.pk}/submit/'] button")
+    browser.log_in_as(application.applicant)
+    browser.go(f"/{lang}/applications/{application.pk}/edit/partners/")
+    return colleague
 
 
 def fill_team_row(browser, index, team, language):
@@ -313,7 +336,7 @@ def test_partner_teams_confirm_by_their_links_and_the_lead_submits_once_every_te
     lead = ProfileFactory(user__language=lang).user
 
     application = lead_starts_a_draft(browser, lang, call, lead)
-    # Issue 17, later: the lead invites a co-applicant here (the lead engineer adds this step).
+    lead_invites_a_co_applicant(browser, lang, application)
     lead_adds_two_teams(browser, lang, application)
     lead_fills_budget_and_project(browser, lang, application, tmp_path)
     lead_sees_submission_blocked(browser, lang, application, waiting=2, declined=0)
