@@ -103,7 +103,14 @@ def bidding_rows(reviewer, call, state="", query=""):
         .select_related("applicant__researcher_profile", "call__instrument")
         .only(
             *("id", "reference", "title", "abstract", "theme", "call__id", "call__instrument__id"),
-            *("call__instrument__code", "applicant__id", "applicant__first_name", "applicant__last_name"),
+            *(
+                "call__instrument__code",
+                "call__instrument__name_fr",
+                "call__instrument__name_en",
+                "applicant__id",
+                "applicant__first_name",
+                "applicant__last_name",
+            ),
             *("applicant__email", "applicant__researcher_profile__id", "applicant__researcher_profile__unit_code"),
         )
         .annotate(my_bid=_my_bid(reviewer))
