@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.audit import record
 from applications.models import Application
-from applications.services import change_status
+from applications.services import change_status_many
 from calls import rules
 from calls.models import Call
 from calls.rules.base import Money
@@ -200,27 +200,25 @@ def release_decisions(call, by_user, *, letter_ids=None, over_envelope_confirmed
 
 
 def _publish(decision_ids, by_user):
-    """Publish decisions: released_at set once, applications decided, calls decided when done."""
+    """Publish decisions in a constant number of queries, whatever their number: released_at set
+    once (one UPDATE), their applications decided (one UPDATE, an audit event each), the calls
+    decided when none of their applications waits any more."""
     now = timezone.now()
-    calls = set()
-    published = []
-    for decision in (
-        Decision.objects.select_for_update().filter(pk__in=decision_ids).select_related("application").order_by("pk")
-    ):
-        if decision.released_at is None:
-            decision.released_at = now
-            decision.save(update_fields=["released_at"])
-            published.append(decision.pk)
-        if decision.application.can_become(Application.Status.DECIDED):
-            change_status(decision.application, Application.Status.DECIDED, by_user)
-        calls.add(decision.application.call_id)
-    for call in Call.objects.filter(pk__in=calls, status=Call.Status.IN_REVIEW):
-        pending = Application.objects.filter(
-            call=call,
+    decisions = Decision.objects.select_for_update(of=("self",)).filter(pk__in=list(decision_ids))
+    rows = list(decisions.values_list("pk", "application_id", "application__call_id", "released_at"))
+    published = [pk for pk, _application, _call, released_at in rows if released_at is None]
+    Decision.objects.filter(pk__in=published).update(released_at=now)
+    applications = list(Application.objects.filter(pk__in=[application for _pk, application, _call, _r in rows]))
+    change_status_many(applications, Application.Status.DECIDED, by_user)
+    calls = {call for _pk, _application, call, _r in rows}
+    waiting = set(
+        Application.objects.filter(
+            call__in=calls,
             status__in=[Application.Status.SUBMITTED, Application.Status.IN_REVIEW, Application.Status.MORE_INFO],
-        ).exists()
-        if not pending:
-            mark_decided(call, by_user)
+        ).values_list("call_id", flat=True)
+    )
+    for call in Call.objects.filter(pk__in=calls - waiting, status=Call.Status.IN_REVIEW):
+        mark_decided(call, by_user)
     if published:
         decisions_published.send(sender=Decision, decision_ids=published, by_user=by_user)
     return len(published)

@@ -149,3 +149,70 @@ class TestWhateverAmountIsTyped(HypothesisTestCase):
             assert Decimal("0") < decision.amount <= Decimal("10000")
             assert decision.amount == Decimal(amount.strip()).quantize(Decimal("0.01"))
             assert decision.released_at is None
+
+
+def _pending_decisions(call, staff, count, *, funded_every=0):
+    """`count` applications in review with a pending (held) decision each, made in bulk; every
+    `funded_every`-th one funded (0: none), the others not funded or on the waiting list."""
+    from notifications.services import notify_many
+    from notifications.services.outbox import Message
+
+    template = in_review(call)
+    applications = Application.objects.bulk_create(
+        [
+            Application(
+                call=call,
+                applicant=template.applicant,
+                title=f"Project {index}",
+                status=Application.Status.IN_REVIEW,
+                reference=f"BULK-{call.pk}-{index:05d}",
+                requested_amount=Decimal("5000"),
+            )
+            for index in range(count - 1)
+        ]
+    )
+    applications.append(template)
+
+    def outcome(index):
+        if funded_every and index % funded_every == 0:
+            return "funded"
+        return "rejected" if index % 2 else "waitlisted"
+
+    decisions = Decision.objects.bulk_create(
+        [
+            Decision(
+                application=application,
+                outcome=outcome(index),
+                amount=Decimal("5000") if outcome(index) == "funded" else None,
+                decided_by=staff,
+            )
+            for index, application in enumerate(applications)
+        ]
+    )
+    notify_many(
+        Message(template.applicant, notices.DECISION, {"reference": a.reference, "outcome": d.outcome}, target=d)
+        for a, d in zip(applications, decisions, strict=True)
+    )
+    return applications
+
+
+def test_publishing_a_thousand_pending_decisions_is_one_transaction_of_a_constant_number_of_queries(call, staff):
+    small = ClosedCallFactory()
+    _pending_decisions(small, staff, 5)
+    with CaptureQueriesContext(connection) as few:
+        assert services.release_decisions(small, staff) == 5
+    _pending_decisions(call, staff, 1000)
+    with CaptureQueriesContext(connection) as many:
+        assert services.release_decisions(call, staff) == 1000
+    assert len(many) == len(few)
+    assert not Decision.objects.filter(application__call=call, released_at__isnull=True).exists()
+    assert not Application.objects.filter(call=call).exclude(status=Application.Status.DECIDED).exists()
+    assert not Notification.objects.filter(kind=notices.DECISION, status=Notification.Status.HELD).exists()
+
+
+def test_each_funded_decision_published_at_the_meeting_gets_its_project(call, staff):
+    from projects.models import Project
+
+    _pending_decisions(call, staff, 30, funded_every=3)
+    assert services.release_decisions(call, staff) == 30
+    assert Project.objects.filter(application__call=call).count() == 10
