@@ -69,7 +69,20 @@ class ScoreForm(forms.Form):
         required=False,
     )
     general_comment = forms.CharField(
-        label=_("General comment"), widget=forms.Textarea(attrs={"rows": 4}), required=False
+        label=_("General comment"),
+        widget=forms.Textarea(attrs={"rows": 4}),
+        required=False,
+        help_text=_("Confidential: read by the committee only."),
+    )
+    comment_for_applicant = forms.CharField(
+        label=_("Comment for the applicant"),
+        widget=forms.Textarea(attrs={"rows": 4}),
+        required=False,
+        max_length=3000,
+        help_text=_(
+            "The applicant may read it with the decision, never with your name, if staff share the "
+            "reviewers' feedback for this call."
+        ),
     )
 
     def __init__(self, *args, criteria, review=None, submitting=False, **kwargs):
@@ -79,6 +92,7 @@ class ScoreForm(forms.Form):
         if review is not None:
             initial.setdefault("recommendation", review.recommendation)
             initial.setdefault("general_comment", review.general_comment)
+            initial.setdefault("comment_for_applicant", review.comment_for_applicant)
             for score in review.scores.all():
                 initial.setdefault(f"score_{score.criterion_id}", score.score)
                 initial.setdefault(f"comment_{score.criterion_id}", score.comment)

@@ -88,6 +88,7 @@ def _review(assignment):
         "status": review.status,
         "recommendation": review.recommendation,
         "general_comment": review.general_comment,
+        "comment_for_applicant": review.comment_for_applicant,
         "submitted_at": review.submitted_at,
         "reopened_at": review.reopened_at,
         "scores": [

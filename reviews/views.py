@@ -194,6 +194,7 @@ class AssignmentView(AssignmentMixin, TemplateView):
                 scores=form.scores(),
                 recommendation=form.cleaned_data["recommendation"],
                 general_comment=form.cleaned_data["general_comment"],
+                comment_for_applicant=form.cleaned_data["comment_for_applicant"],
                 submit=confirmed,
             )
         except services.ReviewError as error:
@@ -265,7 +266,13 @@ class DecisionView(LoginRequiredMixin, TemplateView):
             decision = selectors.published_decision_for(self.request.user, kwargs["pk"])
         except Decision.DoesNotExist:
             raise Http404 from None
-        return super().get_context_data(decision=decision, application=decision.application, **kwargs)
+        application = decision.application
+        feedback = (
+            services.applicant_feedback([application.pk]).get(application.pk, [])
+            if application.call.feedback_to_applicants
+            else []
+        )
+        return super().get_context_data(decision=decision, application=application, feedback=feedback, **kwargs)
 
 
 # --- Staff ------------------------------------------------------------------------------------------
@@ -443,7 +450,7 @@ class ReleaseLettersView(StaffCallMixin, TemplateView):
     preview_limit = 200
 
     def get_context_data(self, **kwargs):
-        letters = list(services.held_letters(self.call)[: self.preview_limit + 1])
+        letters = services.with_feedback(self.call, services.held_letters(self.call)[: self.preview_limit + 1])
         previews = [(letter, render_message(letter)) for letter in letters[: self.preview_limit]]
         return super().get_context_data(
             call=self.call,

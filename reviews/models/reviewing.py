@@ -146,6 +146,9 @@ SCORE_DESCRIPTORS = {
 }
 
 
+COMMENT_FOR_APPLICANT_MAX_CHARS = 3000
+
+
 class Review(StateMachine, models.Model):
     class Status(models.TextChoices):
         DRAFT = "draft", _("Draft")
@@ -162,6 +165,11 @@ class Review(StateMachine, models.Model):
         _("overall recommendation"), max_length=24, choices=Recommendation.choices, blank=True
     )
     general_comment = models.TextField(_("general comment"), blank=True)
+    # Read by the applicant in the decision letter, without the reviewer's name, when staff share
+    # the feedback of the call (Call.feedback_to_applicants); general_comment stays the committee's.
+    comment_for_applicant = models.TextField(
+        _("comment for the applicant"), max_length=COMMENT_FOR_APPLICANT_MAX_CHARS, blank=True
+    )
     submitted_at = models.DateTimeField(_("submitted at"), null=True, blank=True)
     reopened_at = models.DateTimeField(_("reopened at"), null=True, blank=True)
     reopened_by = models.ForeignKey(

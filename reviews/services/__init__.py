@@ -19,12 +19,14 @@ from .bidding import (
 )
 from .decisions import (
     MAX_AMOUNT,
+    applicant_feedback,
     ceiling_of,
     decision_published,
     funded_totals,
     held_letters,
     record_decision,
     release_decisions,
+    with_feedback,
 )
 from .invitations import answer_invitation, check_assignable, ensure_profile, invite_reviewer
 from .routing import (
@@ -54,6 +56,7 @@ __all__ = [
     "ReviewError",
     "add_proposed_pair",
     "answer_invitation",
+    "applicant_feedback",
     "biddable",
     "bidding_problems",
     "ceiling_of",
@@ -79,6 +82,7 @@ __all__ = [
     "run_routing",
     "save_bid",
     "save_review",
+    "with_feedback",
     "screen_application",
     "screening_problems",
 ]

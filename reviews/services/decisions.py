@@ -21,7 +21,7 @@ from notifications.services import cancel_pending, notify, release_held
 
 from .. import notices
 from ..actions import ReviewAction
-from ..models import Decision
+from ..models import Decision, Review
 from ..signals import decisions_published
 from .base import DecisionRefused, ReviewError, _require
 
@@ -164,6 +164,40 @@ def funded_totals(call):
     }
 
 
+def applicant_feedback(application_ids):
+    """{application id: [the submitted reviews' comments for the applicant]}, without any name."""
+    feedback = {}
+    rows = (
+        Review.objects.filter(assignment__application__in=list(application_ids), status=Review.Status.SUBMITTED)
+        .exclude(comment_for_applicant="")
+        .order_by("assignment__application_id", "pk")
+        .values_list("assignment__application_id", "comment_for_applicant")
+    )
+    for application_id, comment in rows:
+        feedback.setdefault(application_id, []).append(comment)
+    return feedback
+
+
+def with_feedback(call, letters):
+    """The held decision letters of `call` with the reviewers' comments for the applicant in their
+    context ("feedback") when staff share them for this call, and without otherwise (in memory:
+    the release saves them, the preview shows them). Two queries, whatever the number of letters."""
+    letters = list(letters)
+    applications = dict(
+        Decision.objects.filter(pk__in=[letter.object_id for letter in letters]).values_list("pk", "application_id")
+    )
+    feedback = applicant_feedback(applications.values()) if call.feedback_to_applicants else {}
+    for letter in letters:
+        context = dict(letter.context or {})
+        comments = feedback.get(applications.get(letter.object_id), [])
+        if comments:
+            context["feedback"] = comments
+        else:
+            context.pop("feedback", None)
+        letter.context = context
+    return letters
+
+
 def release_decisions(call, by_user, *, letter_ids=None, over_envelope_confirmed=False):
     """Staff release the held decision letters of `call` (all, or those of `letter_ids`): the
     decisions are published (released_at), their applications decided, the call decided once none
@@ -190,6 +224,7 @@ def release_decisions(call, by_user, *, letter_ids=None, over_envelope_confirmed
         if not ids:
             raise ReviewError(_("No decision letter is waiting to be released for this call."))
         decision_ids = list(letters.values_list("object_id", flat=True))
+        Notification.objects.bulk_update(with_feedback(call, Notification.objects.filter(pk__in=ids)), ["context"])
         _publish(decision_ids, by_user)
         details = {"letters": len(ids), "funded_total": totals["total"]}
         if totals["over"]:

@@ -23,6 +23,7 @@ from ..models import (
     ReviewAssignment,
     RoutingProposal,
 )
+from ..models.reviewing import COMMENT_FOR_APPLICANT_MAX_CHARS
 from ..selectors import has_conflict
 from .base import ReviewError, _require, _staff_recipients
 from .routing import _default_due_date, _end_assignment, run_routing
@@ -48,7 +49,9 @@ def _plain_text(value):
     return text
 
 
-def save_review(assignment, by_user, *, scores, recommendation="", general_comment="", submit=False):
+def save_review(
+    assignment, by_user, *, scores, recommendation="", general_comment="", comment_for_applicant="", submit=False
+):
     """Save the reviewer's scores ({criterion id: (score or None, comment)}) as a draft, or submit
     them: every criterion scored and a recommendation given; the review is then locked and the
     pending reminders cancelled."""
@@ -89,7 +92,13 @@ def save_review(assignment, by_user, *, scores, recommendation="", general_comme
                 row.save(update_fields=["score", "comment"])
         review.recommendation = recommendation or ""
         review.general_comment = _plain_text(general_comment)
-        fields = ["recommendation", "general_comment", "updated_at"]
+        review.comment_for_applicant = _plain_text(comment_for_applicant).strip()
+        if len(review.comment_for_applicant) > COMMENT_FOR_APPLICANT_MAX_CHARS:
+            raise ReviewError(
+                _("The comment for the applicant has at most %(max)s characters.")
+                % {"max": COMMENT_FOR_APPLICANT_MAX_CHARS}
+            )
+        fields = ["recommendation", "general_comment", "comment_for_applicant", "updated_at"]
         review.save(update_fields=fields)
         if submit:
             review.transition(Review.Status.SUBMITTED, by=by_user, submitted_at=timezone.now())

@@ -113,6 +113,7 @@ def test_reviewer_saves_a_partial_draft_and_finds_it_again(client, assignment, c
         f"comment_{first.pk}": f"Comment {first.pk}",
         f"comment_{second.pk}": f"Comment {second.pk}",
         "general_comment": "Solid project.",
+        "comment_for_applicant": "",
     }
     assert form.selected == "" and not form.disabled
 
