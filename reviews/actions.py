@@ -22,3 +22,5 @@ class ReviewAction(models.TextChoices):
     DECISION_RECORDED = "decision.recorded", _("decision recorded")
     DECISIONS_RELEASED = "decisions.released", _("decision letters released")
     SCREENED = "screening.recorded", _("application screened")
+    RAPPORTEUR_NAMED = "synthesis.rapporteur", _("rapporteur named")
+    SYNTHESIS_SUBMITTED = "synthesis.submitted", _("synthesis submitted")

@@ -246,3 +246,17 @@ class BidConflictForm(forms.Form):
                 ConflictOfInterest.Kind.OTHER,
             )
         ]
+
+
+class SynthesisForm(forms.Form):
+    """The rapporteur's synthesis of the application's reviews."""
+
+    strengths = forms.CharField(
+        label=_("Strengths"), required=False, max_length=3000, widget=forms.Textarea(attrs={"rows": 4})
+    )
+    weaknesses = forms.CharField(
+        label=_("Weaknesses"), required=False, max_length=3000, widget=forms.Textarea(attrs={"rows": 4})
+    )
+    recommendation = forms.ChoiceField(
+        label=_("Recommendation"), choices=[("", "---------"), *Recommendation.choices], required=False
+    )

@@ -12,12 +12,13 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.generic import TemplateView
 
+from accounts.models import User
 from applications.models import Application, PartnerTeam
 from calls import rules
 from calls.services import call_facts
 
 from . import selectors, services
-from .models import Decision
+from .models import Decision, ProposedAssignment, ReviewAssignment, Synthesis
 from .views import StaffCallMixin
 
 MEETING_OUTCOMES = (Decision.Outcome.FUNDED, Decision.Outcome.WAITLISTED, Decision.Outcome.REJECTED)
@@ -41,6 +42,34 @@ def _with_ceilings(call, rows):
     return rows
 
 
+def _with_rapporteurs(rows):
+    """Each row's reviewers (active), its synthesis and the proposed rapporteur (the reviewer of
+    highest affinity in the routing that assigned them). Three queries for any page of rows."""
+    ids = [row.application.pk for row in rows]
+    syntheses = {
+        s.application_id: s for s in Synthesis.objects.filter(application__in=ids).select_related("rapporteur")
+    }
+    assignments = list(
+        ReviewAssignment.objects.active().filter(application__in=ids).select_related("reviewer").order_by("pk")
+    )
+    affinity = {
+        (application_id, reviewer_id): value
+        for application_id, reviewer_id, value in ProposedAssignment.objects.filter(
+            application__in=ids, proposal__in={a.proposal_id for a in assignments if a.proposal_id}
+        ).values_list("application_id", "reviewer_id", "affinity")
+    }
+    by_application = {}
+    for assignment in assignments:
+        by_application.setdefault(assignment.application_id, []).append(assignment)
+    for row in rows:
+        mine = by_application.get(row.application.pk, [])
+        row.reviewers = [a.reviewer for a in mine]
+        row.synthesis = syntheses.get(row.application.pk)
+        best = max(mine, key=lambda a: (affinity.get((a.application_id, a.reviewer_id), -1.0), -a.pk), default=None)
+        row.proposed_rapporteur = best.reviewer if best else None
+    return rows
+
+
 class MeetingView(StaffCallMixin, TemplateView):
     template_name = "reviews/meeting.html"
     permission_required = "reviews.decide"
@@ -52,7 +81,7 @@ class MeetingView(StaffCallMixin, TemplateView):
         page = paginator.get_page(self.request.GET.get("page"))
         return super().get_context_data(
             call=self.call,
-            rows=_with_ceilings(self.call, list(page.object_list)),
+            rows=_with_rapporteurs(_with_ceilings(self.call, list(page.object_list))),
             page_obj=page,
             total=paginator.count,
             totals=services.funded_totals(self.call),
@@ -66,6 +95,22 @@ class MeetingView(StaffCallMixin, TemplateView):
         application = get_object_or_404(Application, pk=request.POST.get("application") or 0, call=self.call)
         page = request.POST.get("page", "")
         back = reverse("reviews:meeting", args=[pk]) + (f"?page={int(page)}" if page.isdigit() else "")
+        if request.POST.get("action") == "rapporteur":
+            reviewer = User.objects.filter(pk=request.POST.get("rapporteur") or 0).first()
+            try:
+                if reviewer is None:
+                    raise services.ReviewError(_("The rapporteur must be one of the application's reviewers."))
+                services.name_rapporteur(application, reviewer, request.user)
+            except services.ReviewError as error:
+                for reason in error.reasons:
+                    messages.error(request, f"{application.reference} — {reason}")
+            else:
+                messages.success(
+                    request,
+                    _("%(name)s is the rapporteur of %(reference)s.")
+                    % {"name": reviewer.get_full_name() or reviewer.email, "reference": application.reference},
+                )
+            return redirect(f"{back}#row-{application.pk}")
         outcome = request.POST.get("outcome", "")
         amount = request.POST.get("amount", "") if outcome == Decision.Outcome.FUNDED else None
         try:

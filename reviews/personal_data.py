@@ -16,7 +16,8 @@ Erasure mirrors the researcher's (applications.personal_data), on the same line:
 - erasure waits while the reviewer holds an active assignment on an application submitted or in
   review: the committee needs that review. Staff end the assignment (and route a replacement) or
   wait for the decision.
-- deleted: the reviewer profile, the invitations, the bids, every routing pair naming them (a draft
+- deleted: the reviewer profile, the invitations, the bids, the syntheses of undecided
+  applications (those of decided ones are kept with their reviews), every routing pair naming them (a draft
   proposal confirmed later would otherwise refuse the erased account), and the assignments,
   reviews and conflicts of applications not decided (withdrawn, drafts, or ended assignments).
 
@@ -40,6 +41,7 @@ from .models import (
     ReviewAssignment,
     ReviewerInvitation,
     ReviewerProfile,
+    Synthesis,
 )
 
 MODELS = [
@@ -53,6 +55,7 @@ MODELS = [
     "reviews.Decision",
     "reviews.Screening",
     "reviews.Bid",
+    "reviews.Synthesis",
 ]
 
 
@@ -125,6 +128,16 @@ def export(user):
             {"call": str(i.call), "status": i.status, "invited_at": i.invited_at, "answered_at": i.responded_at}
             for i in invitations
         ],
+        "syntheses": [
+            {
+                "application": _reference(x.application),
+                "strengths": x.strengths,
+                "weaknesses": x.weaknesses,
+                "recommendation": x.recommendation,
+                "submitted_at": x.submitted_at,
+            }
+            for x in Synthesis.objects.filter(rapporteur=user).select_related("application").order_by("pk")
+        ],
         "bids": [
             {"application": _reference(b.application), "bid": b.kind, "updated_at": b.updated_at}
             for b in Bid.objects.filter(reviewer=user).select_related("application").order_by("pk")
@@ -195,6 +208,7 @@ def erase(user, by_user):
     pairs = ProposedAssignment.objects.filter(reviewer=user).delete()[0]
     invitations = ReviewerInvitation.objects.filter(reviewer=user).delete()[0]
     bids = Bid.objects.filter(reviewer=user).delete()[0]
+    Synthesis.objects.filter(rapporteur=user).exclude(**decided).delete()
     profiles = ReviewerProfile.objects.filter(user=user).delete()[1].get(ReviewerProfile._meta.label, 0)
     return (
         f"{profiles} reviewer profile, {invitations} invitation(s), {bids} bid(s), {pairs} routing pair(s), "

@@ -17,6 +17,7 @@ urlpatterns = [
         name="attachment",
     ),
     path("applications/<id:pk>/recuse/", views.RecuseView.as_view(), name="recuse"),
+    path("applications/<id:pk>/synthesis/", views.SynthesisView.as_view(), name="synthesis"),
     path("calls/<id:pk>/bids/", bidding_views.BiddingView.as_view(), name="bids"),
     path(
         "calls/<id:pk>/bids/<id:application_pk>/conflict/",

@@ -26,7 +26,7 @@ from calls.models import ReviewCriterion
 from notifications.rendering import render_message
 
 from . import committee_selectors, permissions, routing_adapter, selectors, services
-from .forms import AddPairForm, DecisionForm, RecusalForm, ReviewerProfileForm, RouteForm, ScoreForm
+from .forms import AddPairForm, DecisionForm, RecusalForm, ReviewerProfileForm, RouteForm, ScoreForm, SynthesisForm
 from .models import (
     Decision,
     ProposedAssignment,
@@ -34,6 +34,7 @@ from .models import (
     ReviewerInvitation,
     ReviewerProfile,
     RoutingProposal,
+    Synthesis,
 )
 
 
@@ -177,8 +178,21 @@ class AssignmentView(AssignmentMixin, TemplateView):
             vocabulary_labels=vocabulary_labels(application.vocabulary_terms),
             ceiling=services.ceiling_of(application),
             **selectors.application_changes(self.assignment),
+            **self.synthesis_context(kwargs.get("synthesis_form")),
         )
         return context
+
+    def synthesis_context(self, form=None):
+        """The synthesis section, for the application's rapporteur only."""
+        synthesis = Synthesis.objects.filter(application=self.assignment.application_id).first()
+        if synthesis is None or synthesis.rapporteur_id != self.request.user.pk:
+            return {"synthesis": None}
+        initial = {k: getattr(synthesis, k) for k in ("strengths", "weaknesses", "recommendation")}
+        return {
+            "synthesis": synthesis,
+            "synthesis_form": form or SynthesisForm(initial=initial),
+            "reviews_missing": services.reviews_missing(self.assignment.application),
+        }
 
     def post(self, request, pk):
         submitting = "submit" in request.POST
@@ -227,6 +241,30 @@ class AttachmentView(AssignmentMixin, View):
         return response
 
 
+class SynthesisView(AssignmentView):
+    """The rapporteur saves or submits the synthesis; refused, the page comes back filled in."""
+
+    http_method_names = ["post"]
+
+    def post(self, request, pk):
+        form = SynthesisForm(request.POST)
+        if form.is_valid():
+            try:
+                services.write_synthesis(
+                    self.assignment.application, request.user, submit="submit" in request.POST, **form.cleaned_data
+                )
+            except services.ReviewError as error:
+                for reason in error.reasons:
+                    form.add_error(None, reason)
+            else:
+                messages.success(
+                    request,
+                    _("Your synthesis is submitted.") if "submit" in request.POST else _("Your synthesis is saved."),
+                )
+                return redirect(reverse("reviews:assignment", args=[pk]) + "#synthesis")
+        return self.render_to_response(self.get_context_data(synthesis_form=form))
+
+
 class RecuseView(AssignmentMixin, TemplateView):
     template_name = "reviews/recuse.html"
 
@@ -272,7 +310,14 @@ class DecisionView(LoginRequiredMixin, TemplateView):
             if application.call.feedback_to_applicants
             else []
         )
-        return super().get_context_data(decision=decision, application=application, feedback=feedback, **kwargs)
+        synthesis = (
+            Synthesis.objects.filter(application=application, submitted_at__isnull=False).first()
+            if application.call.feedback_to_applicants
+            else None
+        )
+        return super().get_context_data(
+            decision=decision, application=application, feedback=feedback, synthesis=synthesis, **kwargs
+        )
 
 
 # --- Staff ------------------------------------------------------------------------------------------

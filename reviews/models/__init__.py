@@ -7,7 +7,7 @@ them (the rule is reviews.conflicts; ``conflict_filter`` below is its SQL mirror
 applied in the querysets, not only in the views.
 """
 
-from .committee import Bid, Screening
+from .committee import Bid, Screening, Synthesis
 from .decisions import Decision
 from .people import (
     SCORE_MAX,
@@ -49,6 +49,7 @@ __all__ = [
     "ReviewerProfile",
     "RoutingProposal",
     "Screening",
+    "Synthesis",
     "_at_nine",
     "_normalised",
     "conflict_filter",

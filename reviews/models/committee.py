@@ -97,3 +97,50 @@ class Bid(models.Model):
 
     def __str__(self):
         return f"{self.reviewer} × {self.application}: {self.get_kind_display()}"
+
+
+SYNTHESIS_MAX_CHARS = 3000
+# As a review's (models.reviewing.Recommendation), named here to keep this module free of it.
+RECOMMENDATIONS = [
+    ("strongly_support", _("Fund as a priority")),
+    ("support", _("Fund")),
+    ("reservations", _("Fund only if the budget allows")),
+    ("do_not_support", _("Do not fund")),
+]
+
+
+class Synthesis(models.Model):
+    """The rapporteur's synthesis of an application's reviews: one assigned reviewer, named by staff
+    (proposed: the one of highest affinity), writes its strengths, weaknesses and a recommendation
+    once every review is in; the meeting shows it, and a decision letter may quote it."""
+
+    application = models.OneToOneField(
+        Application, on_delete=models.CASCADE, related_name="synthesis", verbose_name=_("application")
+    )
+    rapporteur = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="syntheses", verbose_name=_("rapporteur")
+    )
+    named_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+", verbose_name=_("named by")
+    )
+    named_at = models.DateTimeField(_("named at"), default=timezone.now)
+    strengths = models.TextField(
+        _("strengths"), max_length=SYNTHESIS_MAX_CHARS, blank=True, validators=text_validators(SYNTHESIS_MAX_CHARS)
+    )
+    weaknesses = models.TextField(
+        _("weaknesses"), max_length=SYNTHESIS_MAX_CHARS, blank=True, validators=text_validators(SYNTHESIS_MAX_CHARS)
+    )
+    recommendation = models.CharField(_("recommendation"), max_length=24, blank=True, choices=RECOMMENDATIONS)
+    submitted_at = models.DateTimeField(_("submitted at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("synthesis")
+        verbose_name_plural = _("syntheses")
+        ordering = ["application"]
+
+    def __str__(self):
+        return f"{self.application}: {self.rapporteur}"
+
+    @property
+    def is_submitted(self):
+        return self.submitted_at is not None

@@ -44,6 +44,7 @@ from .routing import (
 )
 from .scoring import declare_conflict, propose_replacement, recuse, reopen_review, save_review
 from .screening import screen_application, screening_problems
+from .synthesis import name_rapporteur, proposed_rapporteur, reviews_missing, write_synthesis
 
 __all__ = [
     "COMPUTE_ROUTING_TASK",
@@ -83,6 +84,10 @@ __all__ = [
     "save_bid",
     "save_review",
     "with_feedback",
+    "name_rapporteur",
+    "proposed_rapporteur",
+    "reviews_missing",
+    "write_synthesis",
     "screen_application",
     "screening_problems",
 ]

@@ -21,7 +21,7 @@ from notifications.services import cancel_pending, notify, release_held
 
 from .. import notices
 from ..actions import ReviewAction
-from ..models import Decision, Review
+from ..models import Decision, Review, Synthesis
 from ..signals import decisions_published
 from .base import DecisionRefused, ReviewError, _require
 
@@ -181,19 +181,32 @@ def applicant_feedback(application_ids):
 def with_feedback(call, letters):
     """The held decision letters of `call` with the reviewers' comments for the applicant in their
     context ("feedback") when staff share them for this call, and without otherwise (in memory:
-    the release saves them, the preview shows them). Two queries, whatever the number of letters."""
+    the release saves them, the preview shows them), and the rapporteur's synthesis ("synthesis").
+    Three queries, whatever the number of letters."""
     letters = list(letters)
     applications = dict(
         Decision.objects.filter(pk__in=[letter.object_id for letter in letters]).values_list("pk", "application_id")
     )
-    feedback = applicant_feedback(applications.values()) if call.feedback_to_applicants else {}
+    shared = call.feedback_to_applicants
+    feedback = applicant_feedback(applications.values()) if shared else {}
+    syntheses = (
+        {
+            application_id: {"strengths": strengths, "weaknesses": weaknesses}
+            for application_id, strengths, weaknesses in Synthesis.objects.filter(
+                application__in=list(applications.values()), submitted_at__isnull=False
+            ).values_list("application_id", "strengths", "weaknesses")
+        }
+        if shared
+        else {}
+    )
     for letter in letters:
         context = dict(letter.context or {})
-        comments = feedback.get(applications.get(letter.object_id), [])
-        if comments:
-            context["feedback"] = comments
-        else:
-            context.pop("feedback", None)
+        application_id = applications.get(letter.object_id)
+        for key, value in (("feedback", feedback.get(application_id)), ("synthesis", syntheses.get(application_id))):
+            if value:
+                context[key] = value
+            else:
+                context.pop(key, None)
         letter.context = context
     return letters
 

@@ -130,6 +130,8 @@ def portal_cases(world, language):
         # A file of another application through an assignment the reviewer holds: never.
         Case(u("reviews:attachment", reviewed.pk, w.draft_attachment.pk), expect(404, anonymous=302), may_see=set()),
         Case(u("reviews:recuse", reviewed.pk), expect(404, anonymous=302, assigned=200), may_see=only_assigned),
+        # The synthesis is posted by the rapporteur only (the view takes no GET).
+        Case(u("reviews:synthesis", reviewed.pk), expect(404, anonymous=302, assigned=405), may_see=set()),
         # Bids before routing: the reviewers who accepted the closed call; a conflicted one never
         # reaches the application's conflict page.
         Case(u("reviews:bids", w.closed_call.pk), REVIEWER_PAGE),
