@@ -265,6 +265,8 @@ CELERY_BEAT_SCHEDULE = {
     # closes. Every hour, day and night (each reminder's window is a day wide and calls close at
     # any hour; idempotent: a reminder is sent once whatever the runs).
     "applications-draft-reminders": {"task": "applications.draft_reminders", "schedule": crontab(minute=30)},
+    # Once a day, the discussions' new messages to their participants.
+    "reviews-discussion-digest": {"task": "reviews.discussion_digest", "schedule": crontab(hour=8, minute=0)},
     # Partner teams that have not answered their invitation 7 days later are reminded, once
     # (idempotent: reminded_at and a key per team and link). Every hour, at a quarter past.
     "applications-partner-reminders": {"task": "applications.partner_reminders", "schedule": crontab(minute=15)},

@@ -260,3 +260,7 @@ class SynthesisForm(forms.Form):
     recommendation = forms.ChoiceField(
         label=_("Recommendation"), choices=[("", "---------"), *Recommendation.choices], required=False
     )
+
+
+class DiscussionForm(forms.Form):
+    body = forms.CharField(label=_("Your message"), max_length=5000, widget=forms.Textarea(attrs={"rows": 3}))

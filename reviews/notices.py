@@ -27,3 +27,7 @@ DECISION = declare(
     held=True,
     released_by=_("the ranking page of its call"),
 )
+#: Once a day, to each participant of a discussion with new messages from others: how many, where.
+DISCUSSION_DIGEST = declare(
+    "review.discussion_digest", _("Discussion digest"), context=("discussions", "day", "url_path")
+)

@@ -16,9 +16,10 @@ Erasure mirrors the researcher's (applications.personal_data), on the same line:
 - erasure waits while the reviewer holds an active assignment on an application submitted or in
   review: the committee needs that review. Staff end the assignment (and route a replacement) or
   wait for the decision.
-- deleted: the reviewer profile, the invitations, the bids, the syntheses of undecided
-  applications (those of decided ones are kept with their reviews), every routing pair naming them (a draft
-  proposal confirmed later would otherwise refuse the erased account), and the assignments,
+- deleted: the reviewer profile, the invitations, the bids, the syntheses and discussion
+  messages of undecided applications (those of decided ones are kept with their reviews), every
+  routing pair naming them (a draft proposal confirmed later would otherwise refuse the erased
+  account), and the assignments,
   reviews and conflicts of applications not decided (withdrawn, drafts, or ended assignments).
 
 Staff appear in these models as the one who invited, recorded, routed, assigned, reopened,
@@ -37,6 +38,7 @@ from .models import (
     ConflictOfInterest,
     CriterionScore,
     Decision,
+    DiscussionMessage,
     ProposedAssignment,
     ReviewAssignment,
     ReviewerInvitation,
@@ -56,6 +58,7 @@ MODELS = [
     "reviews.Screening",
     "reviews.Bid",
     "reviews.Synthesis",
+    "reviews.DiscussionMessage",
 ]
 
 
@@ -127,6 +130,10 @@ def export(user):
         "invitations": [
             {"call": str(i.call), "status": i.status, "invited_at": i.invited_at, "answered_at": i.responded_at}
             for i in invitations
+        ],
+        "discussion_messages": [
+            {"application": _reference(m.application), "message": m.body, "written_at": m.created_at}
+            for m in DiscussionMessage.objects.filter(author=user).select_related("application").order_by("pk")
         ],
         "syntheses": [
             {
@@ -209,6 +216,7 @@ def erase(user, by_user):
     invitations = ReviewerInvitation.objects.filter(reviewer=user).delete()[0]
     bids = Bid.objects.filter(reviewer=user).delete()[0]
     Synthesis.objects.filter(rapporteur=user).exclude(**decided).delete()
+    DiscussionMessage.objects.filter(author=user).exclude(**decided).delete()
     profiles = ReviewerProfile.objects.filter(user=user).delete()[1].get(ReviewerProfile._meta.label, 0)
     return (
         f"{profiles} reviewer profile, {invitations} invitation(s), {bids} bid(s), {pairs} routing pair(s), "

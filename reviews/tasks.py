@@ -10,3 +10,9 @@ def compute_routing(proposal_id):
     """Compute a large call's routing proposal; its page shows the progress field meanwhile."""
     proposal = services.run_routing(proposal_id)
     return {"proposal": proposal.pk, "status": proposal.status}
+
+
+@shared_task(name="reviews.discussion_digest", acks_late=True)
+def discussion_digest():
+    """Beat's daily pass: one e-mail per participant of a discussion with new messages (idempotent)."""
+    return {"notifications": services.send_digests()}

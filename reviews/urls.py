@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from . import bidding_views, meeting_views, screening_views, views
+from . import bidding_views, committee_views, meeting_views, screening_views, views
 
 app_name = "reviews"
 
@@ -10,14 +10,15 @@ urlpatterns = [
     path("", views.QueueView.as_view(), name="queue"),
     path("profile/", views.ProfileView.as_view(), name="profile"),
     path("invitations/<id:pk>/", views.InvitationView.as_view(), name="invitation"),
-    path("applications/<id:pk>/", views.AssignmentView.as_view(), name="assignment"),
+    path("applications/<id:pk>/", committee_views.ReviewPageView.as_view(), name="assignment"),
     path(
         "applications/<id:pk>/attachments/<id:attachment_id>/",
         views.AttachmentView.as_view(),
         name="attachment",
     ),
     path("applications/<id:pk>/recuse/", views.RecuseView.as_view(), name="recuse"),
-    path("applications/<id:pk>/synthesis/", views.SynthesisView.as_view(), name="synthesis"),
+    path("applications/<id:pk>/synthesis/", committee_views.SynthesisView.as_view(), name="synthesis"),
+    path("applications/<id:pk>/discussion/", committee_views.DiscussionView.as_view(), name="discussion"),
     path("calls/<id:pk>/bids/", bidding_views.BiddingView.as_view(), name="bids"),
     path(
         "calls/<id:pk>/bids/<id:application_pk>/conflict/",
@@ -28,6 +29,11 @@ urlpatterns = [
     path("staff/", views.StaffCallListView.as_view(), name="staff_calls"),
     path("staff/calls/<id:pk>/", views.StaffCallView.as_view(), name="staff_call"),
     path("staff/calls/<id:pk>/ranking/", views.RankingView.as_view(), name="ranking"),
+    path(
+        "staff/applications/<id:pk>/discussion/",
+        committee_views.StaffDiscussionView.as_view(),
+        name="staff_discussion",
+    ),
     path("staff/calls/<id:pk>/meeting/", meeting_views.MeetingView.as_view(), name="meeting"),
     path("staff/calls/<id:pk>/bids/", bidding_views.StaffBidsView.as_view(), name="staff_bids"),
     path("staff/calls/<id:pk>/screening/", screening_views.ScreeningListView.as_view(), name="screening"),

@@ -26,7 +26,7 @@ from calls.models import ReviewCriterion
 from notifications.rendering import render_message
 
 from . import committee_selectors, permissions, routing_adapter, selectors, services
-from .forms import AddPairForm, DecisionForm, RecusalForm, ReviewerProfileForm, RouteForm, ScoreForm, SynthesisForm
+from .forms import AddPairForm, DecisionForm, RecusalForm, ReviewerProfileForm, RouteForm, ScoreForm
 from .models import (
     Decision,
     ProposedAssignment,
@@ -178,21 +178,8 @@ class AssignmentView(AssignmentMixin, TemplateView):
             vocabulary_labels=vocabulary_labels(application.vocabulary_terms),
             ceiling=services.ceiling_of(application),
             **selectors.application_changes(self.assignment),
-            **self.synthesis_context(kwargs.get("synthesis_form")),
         )
         return context
-
-    def synthesis_context(self, form=None):
-        """The synthesis section, for the application's rapporteur only."""
-        synthesis = Synthesis.objects.filter(application=self.assignment.application_id).first()
-        if synthesis is None or synthesis.rapporteur_id != self.request.user.pk:
-            return {"synthesis": None}
-        initial = {k: getattr(synthesis, k) for k in ("strengths", "weaknesses", "recommendation")}
-        return {
-            "synthesis": synthesis,
-            "synthesis_form": form or SynthesisForm(initial=initial),
-            "reviews_missing": services.reviews_missing(self.assignment.application),
-        }
 
     def post(self, request, pk):
         submitting = "submit" in request.POST
@@ -239,30 +226,6 @@ class AttachmentView(AssignmentMixin, View):
         response["X-Content-Type-Options"] = "nosniff"
         response["Cache-Control"] = "private, no-store"
         return response
-
-
-class SynthesisView(AssignmentView):
-    """The rapporteur saves or submits the synthesis; refused, the page comes back filled in."""
-
-    http_method_names = ["post"]
-
-    def post(self, request, pk):
-        form = SynthesisForm(request.POST)
-        if form.is_valid():
-            try:
-                services.write_synthesis(
-                    self.assignment.application, request.user, submit="submit" in request.POST, **form.cleaned_data
-                )
-            except services.ReviewError as error:
-                for reason in error.reasons:
-                    form.add_error(None, reason)
-            else:
-                messages.success(
-                    request,
-                    _("Your synthesis is submitted.") if "submit" in request.POST else _("Your synthesis is saved."),
-                )
-                return redirect(reverse("reviews:assignment", args=[pk]) + "#synthesis")
-        return self.render_to_response(self.get_context_data(synthesis_form=form))
 
 
 class RecuseView(AssignmentMixin, TemplateView):

@@ -144,3 +144,32 @@ class Synthesis(models.Model):
     @property
     def is_submitted(self):
         return self.submitted_at is not None
+
+
+DISCUSSION_MESSAGE_MAX_CHARS = 5000
+
+
+class DiscussionMessage(models.Model):
+    """A message of an application's discussion among its reviewers (once their own review is
+    submitted) and staff; the others are told by a daily digest."""
+
+    application = models.ForeignKey(
+        Application, on_delete=models.CASCADE, related_name="discussion", verbose_name=_("application")
+    )
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+", verbose_name=_("author")
+    )
+    body = models.TextField(
+        _("message"), max_length=DISCUSSION_MESSAGE_MAX_CHARS, validators=text_validators(DISCUSSION_MESSAGE_MAX_CHARS)
+    )
+    by_staff = models.BooleanField(_("written by staff"), default=False)
+    created_at = models.DateTimeField(_("written at"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("discussion message")
+        verbose_name_plural = _("discussion messages")
+        ordering = ["created_at", "id"]
+        indexes = [models.Index(fields=["created_at"], name="reviews_discussion_created")]
+
+    def __str__(self):
+        return f"{self.application}: {self.body[:40]}"

@@ -28,6 +28,7 @@ from .decisions import (
     release_decisions,
     with_feedback,
 )
+from .discussion import in_discussion, other_reviews, post_as_staff, post_message, send_digests
 from .invitations import answer_invitation, check_assignable, ensure_profile, invite_reviewer
 from .routing import (
     COMPUTE_ROUTING_TASK,
@@ -84,6 +85,11 @@ __all__ = [
     "save_bid",
     "save_review",
     "with_feedback",
+    "in_discussion",
+    "other_reviews",
+    "post_as_staff",
+    "post_message",
+    "send_digests",
     "name_rapporteur",
     "proposed_rapporteur",
     "reviews_missing",

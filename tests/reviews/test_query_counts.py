@@ -132,6 +132,19 @@ def staff_bids(page, n):
     return (call.pk,)
 
 
+def staff_discussion(page, n):
+    call = page.setdefault("call", ClosedCallFactory())
+    application = page.setdefault("application", submitted_application(call, status=Application.Status.IN_REVIEW))
+    criteria = list(ReviewCriterion.objects.filter(call=call).order_by("position"))
+    for index in range(n):
+        reviewer = ReviewerProfileFactory(institution="").user
+        assignment = assign(application, reviewer)
+        scores = {c.pk: (4, "Sound.") for c in criteria}
+        services.save_review(assignment, reviewer, scores=scores, recommendation="support", submit=True)
+        services.post_message(application, reviewer, f"Message {index}")
+    return (application.pk,)
+
+
 BUILDERS = {
     "staff_calls": staff_calls,
     "staff_call": staff_call,
@@ -146,6 +159,7 @@ BUILDERS = {
     "screening": screening,
     "screen_application": screen_application,
     "staff_bids": staff_bids,
+    "staff_discussion": staff_discussion,
 }
 
 STAFF_ROUTES = sorted(

@@ -132,6 +132,7 @@ def portal_cases(world, language):
         Case(u("reviews:recuse", reviewed.pk), expect(404, anonymous=302, assigned=200), may_see=only_assigned),
         # The synthesis is posted by the rapporteur only (the view takes no GET).
         Case(u("reviews:synthesis", reviewed.pk), expect(404, anonymous=302, assigned=405), may_see=set()),
+        Case(u("reviews:discussion", reviewed.pk), expect(404, anonymous=302, assigned=405), may_see=set()),
         # Bids before routing: the reviewers who accepted the closed call; a conflicted one never
         # reaches the application's conflict page.
         Case(u("reviews:bids", w.closed_call.pk), REVIEWER_PAGE),
@@ -154,6 +155,7 @@ def portal_cases(world, language):
         Case(u("reviews:screening", w.closed_call.pk), STAFF_PAGE, may_see={"staff"}),
         Case(u("reviews:staff_bids", w.closed_call.pk), STAFF_PAGE, may_see={"staff"}),
         Case(u("reviews:meeting", w.closed_call.pk), STAFF_PAGE, may_see={"staff"}),
+        Case(u("reviews:staff_discussion", reviewed.pk), STAFF_PAGE, may_see={"staff"}),
         Case(u("reviews:screen_application", reviewed.pk), STAFF_PAGE, may_see={"staff"}),
         Case(u("reviews:staff_proposal", w.proposal.pk), STAFF_PAGE),
         Case(u("reviews:proposal_progress", w.proposal.pk), STAFF_PAGE),
