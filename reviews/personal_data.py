@@ -23,8 +23,9 @@ Erasure mirrors the researcher's (applications.personal_data), on the same line:
   reviews and conflicts of applications not decided (withdrawn, drafts, or ended assignments).
 
 Staff appear in these models as the one who invited, recorded, routed, assigned, reopened,
-screened or decided: those columns are the audit of staff work, exported with the account's audit trail, and a
-staff account is closed by the administrators rather than erased here.
+screened, decided or asked for a committee dossier: those columns are the audit of staff work,
+exported with the account's audit trail, and a staff account is closed by the administrators
+rather than erased here.
 """
 
 from django.db.models import Prefetch
@@ -59,6 +60,7 @@ MODELS = [
     "reviews.Bid",
     "reviews.Synthesis",
     "reviews.DiscussionMessage",
+    "reviews.Dossier",
 ]
 
 

@@ -16,3 +16,11 @@ def compute_routing(proposal_id):
 def discussion_digest():
     """Beat's daily pass: one e-mail per participant of a discussion with new messages (idempotent)."""
     return {"notifications": services.send_digests()}
+
+
+@shared_task(name="reviews.build_dossier", acks_late=True)
+def build_dossier(dossier_id, language="fr"):
+    """Build a committee dossier's PDF; its page shows the progress meanwhile."""
+    from .dossier import build
+
+    return {"dossier": build(dossier_id, language).status}

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from . import bidding_views, committee_views, meeting_views, screening_views, views
+from . import bidding_views, committee_views, dossier_views, meeting_views, screening_views, views
 
 app_name = "reviews"
 
@@ -34,6 +34,10 @@ urlpatterns = [
         committee_views.StaffDiscussionView.as_view(),
         name="staff_discussion",
     ),
+    path("staff/calls/<id:pk>/dossiers/", dossier_views.DossiersView.as_view(), name="dossiers"),
+    path("staff/dossiers/<id:pk>/", dossier_views.DossierView.as_view(), name="dossier"),
+    path("staff/dossiers/<id:pk>/progress/", dossier_views.DossierProgressView.as_view(), name="dossier_progress"),
+    path("staff/dossiers/<id:pk>/download/", dossier_views.DossierDownloadView.as_view(), name="dossier_download"),
     path("staff/calls/<id:pk>/meeting/", meeting_views.MeetingView.as_view(), name="meeting"),
     path("staff/calls/<id:pk>/bids/", bidding_views.StaffBidsView.as_view(), name="staff_bids"),
     path("staff/calls/<id:pk>/screening/", screening_views.ScreeningListView.as_view(), name="screening"),

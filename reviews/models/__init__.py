@@ -7,7 +7,7 @@ them (the rule is reviews.conflicts; ``conflict_filter`` below is its SQL mirror
 applied in the querysets, not only in the views.
 """
 
-from .committee import Bid, DiscussionMessage, Screening, Synthesis
+from .committee import Bid, DiscussionMessage, Dossier, Screening, Synthesis
 from .decisions import Decision
 from .people import (
     SCORE_MAX,
@@ -41,6 +41,7 @@ __all__ = [
     "CriterionScore",
     "Decision",
     "DiscussionMessage",
+    "Dossier",
     "ExpertiseTerm",
     "ProposedAssignment",
     "Recommendation",

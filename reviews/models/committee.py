@@ -1,6 +1,8 @@
 """The committee's work before and around the reviews (issue 18): the administrative screening of
 each submitted application once its call has closed."""
 
+import uuid
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
@@ -173,3 +175,41 @@ class DiscussionMessage(models.Model):
 
     def __str__(self):
         return f"{self.application}: {self.body[:40]}"
+
+
+def dossier_path(instance, filename):
+    return f"dossiers/{instance.call_id}/{uuid.uuid4().hex}.pdf"
+
+
+class Dossier(models.Model):
+    """A committee dossier as one PDF, built by a Celery task (reviews.build_dossier) whose progress
+    its page shows: one application, or every admissible application of a call with a bookmark
+    each; the staff version adds the reviews and the synthesis."""
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", _("Queued")
+        BUILDING = "building", _("Being built")
+        READY = "ready", _("Ready")
+        FAILED = "failed", _("Failed")
+
+    call = models.ForeignKey("calls.Call", on_delete=models.CASCADE, related_name="+", verbose_name=_("call"))
+    application = models.ForeignKey(
+        Application, on_delete=models.CASCADE, null=True, blank=True, related_name="+", verbose_name=_("application")
+    )
+    with_reviews = models.BooleanField(_("with the reviews and the synthesis"), default=True)
+    status = models.CharField(_("status"), max_length=16, choices=Status.choices, default=Status.QUEUED)
+    progress = models.PositiveSmallIntegerField(_("progress (%)"), default=0)
+    file = models.FileField(_("file"), upload_to=dossier_path, max_length=200, blank=True)
+    error = models.TextField(_("error"), blank=True)
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+", verbose_name=_("requested by")
+    )
+    requested_at = models.DateTimeField(_("requested at"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("committee dossier")
+        verbose_name_plural = _("committee dossiers")
+        ordering = ["-requested_at", "-id"]
+
+    def __str__(self):
+        return f"{self.application or self.call} ({self.get_status_display()})"

@@ -1,4 +1,4 @@
-// Polls the routing proposal's progress while Celery computes it, then reloads the page.
+// Polls the progress of what Celery computes (a routing proposal, a dossier), then reloads the page.
 (function () {
   "use strict";
   var box = document.querySelector("[data-progress-url]");
@@ -13,7 +13,7 @@
         if (!data) { return; }
         if (bar) { bar.value = data.progress; }
         if (label) { label.textContent = data.progress + " % — " + data.label; }
-        if (data.status === "queued" || data.status === "computing") {
+        if (data.status === "queued" || data.status === "computing" || data.status === "building") {
           window.setTimeout(poll, 2000);
         } else {
           window.location.reload();

@@ -17,7 +17,7 @@ from django.utils import timezone
 from applications.models import Application
 from calls.models import ReviewCriterion
 from reviews import services
-from reviews.models import Bid, ProposedAssignment, RoutingProposal
+from reviews.models import Bid, Dossier, ProposedAssignment, RoutingProposal
 from reviews.views import StaffRequiredMixin
 from tests.applications.factories import PartnerFactory
 
@@ -145,6 +145,30 @@ def staff_discussion(page, n):
     return (application.pk,)
 
 
+def dossiers(page, n):
+    call = page.setdefault("call", ClosedCallFactory())
+    for _ in range(n):
+        Dossier.objects.create(call=call, application=submitted_application(call), requested_by=page["staff"])
+    return (call.pk,)
+
+
+def one_dossier(page, n):
+    call = page.setdefault("call", ClosedCallFactory())
+    dossier = page.setdefault("dossier", Dossier.objects.create(call=call, requested_by=page["staff"]))
+    return (dossier.pk,)
+
+
+def ready_dossier(page, n):
+    from django.core.files.base import ContentFile
+
+    call = page.setdefault("call", ClosedCallFactory())
+    if "dossier" not in page:
+        dossier = Dossier(call=call, requested_by=page["staff"], status=Dossier.Status.READY, progress=100)
+        dossier.file.save("dossier.pdf", ContentFile(b"%PDF-1.4 a dossier"), save=True)
+        page["dossier"] = dossier
+    return (page["dossier"].pk,)
+
+
 BUILDERS = {
     "staff_calls": staff_calls,
     "staff_call": staff_call,
@@ -160,6 +184,10 @@ BUILDERS = {
     "screen_application": screen_application,
     "staff_bids": staff_bids,
     "staff_discussion": staff_discussion,
+    "dossiers": dossiers,
+    "dossier": one_dossier,
+    "dossier_progress": one_dossier,
+    "dossier_download": ready_dossier,
 }
 
 STAFF_ROUTES = sorted(
@@ -169,7 +197,7 @@ STAFF_ROUTES = sorted(
 )
 #: Pages about one record, whatever the rows behind it: the proposal's progress (JSON) and the
 #: decision form (its ceiling reads every partner team's country; the teams are not listed).
-ONE_RECORD = {"decide", "proposal_progress"}
+ONE_RECORD = {"decide", "proposal_progress", "dossier", "dossier_progress", "dossier_download"}
 
 
 def test_every_staff_page_has_a_builder():

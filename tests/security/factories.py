@@ -14,7 +14,7 @@ from django.utils import timezone
 from applications.models import Application, SubmittedVersion
 from applications.versions import content_of
 from notifications.models import Notification
-from reviews.models import ConflictOfInterest, Decision, ReviewerInvitation, RoutingProposal
+from reviews.models import ConflictOfInterest, Decision, Dossier, ReviewerInvitation, RoutingProposal
 from tests.applications.factories import ProfileFactory, complete_application
 from tests.factories import CallFactory, StaffFactory
 from tests.reviews.factories import ClosedCallFactory, assign, pool_reviewer, submitted_application
@@ -48,6 +48,7 @@ class World:
     report_attachment: object = None  # a PDF of that report
     change: object = None  # an extension the owner asked for, pending
     evaluation: object = None  # a final evaluation of the project asked of "assigned"
+    dossier: object = None  # a committee dossier of the closed call, not built yet
 
 
 def build_world():
@@ -135,6 +136,7 @@ def build_world():
         decided=decided,
         invitation=invitation,
         proposal=proposal,
+        dossier=Dossier.objects.create(call=closed_call, requested_by=staff),
     )
 
 

@@ -156,6 +156,15 @@ def portal_cases(world, language):
         Case(u("reviews:staff_bids", w.closed_call.pk), STAFF_PAGE, may_see={"staff"}),
         Case(u("reviews:meeting", w.closed_call.pk), STAFF_PAGE, may_see={"staff"}),
         Case(u("reviews:staff_discussion", reviewed.pk), STAFF_PAGE, may_see={"staff"}),
+        Case(u("reviews:dossiers", w.closed_call.pk), STAFF_PAGE, may_see={"staff"}),
+        Case(u("reviews:dossier", w.dossier.pk), STAFF_PAGE, may_see={"staff"}),
+        Case(u("reviews:dossier_progress", w.dossier.pk), STAFF_PAGE, may_see={"staff"}),
+        # Not built yet: 404 to staff too (nothing to download), never a file to anyone else.
+        Case(
+            u("reviews:dossier_download", w.dossier.pk),
+            expect(404, anonymous=302, staff_without_permissions=403),
+            may_see=set(),
+        ),
         Case(u("reviews:screen_application", reviewed.pk), STAFF_PAGE, may_see={"staff"}),
         Case(u("reviews:staff_proposal", w.proposal.pk), STAFF_PAGE),
         Case(u("reviews:proposal_progress", w.proposal.pk), STAFF_PAGE),

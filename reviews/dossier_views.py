@@ -1,0 +1,85 @@
+"""Staff's committee dossiers (issue 18): ask for a call's dossier or one application's, follow its
+progress, download the PDF."""
+
+from celery import current_app
+from django.db import transaction
+from django.http import FileResponse, Http404, JsonResponse
+from django.shortcuts import get_object_or_404, redirect
+from django.utils.translation import get_language
+from django.views import View
+from django.views.generic import TemplateView
+
+from applications.models import Application
+
+from .models import Dossier
+from .views import StaffCallMixin, StaffRequiredMixin
+
+
+def request_dossier(call, by_user, *, application=None, with_reviews=True, language="fr"):
+    """Create the dossier's row and queue its build once the row is committed."""
+    with transaction.atomic():
+        dossier = Dossier.objects.create(
+            call=call, application=application, with_reviews=with_reviews, requested_by=by_user
+        )
+        transaction.on_commit(lambda: current_app.send_task("reviews.build_dossier", args=[dossier.pk, language]))
+    return dossier
+
+
+class DossiersView(StaffCallMixin, TemplateView):
+    """The call's dossiers: ask for a new one (the whole call, with or without the reviews)."""
+
+    permission_required = "reviews.see_ranking"
+    template_name = "reviews/dossiers.html"
+
+    def get_context_data(self, **kwargs):
+        dossiers = Dossier.objects.filter(call=self.call).select_related("application").order_by("-requested_at")[:20]
+        return super().get_context_data(call=self.call, dossiers=list(dossiers), **kwargs)
+
+    def post(self, request, pk):
+        application = None
+        if request.POST.get("application"):
+            application = get_object_or_404(Application, pk=request.POST["application"], call=self.call)
+        dossier = request_dossier(
+            self.call,
+            request.user,
+            application=application,
+            with_reviews=request.POST.get("with_reviews") == "1",
+            language=get_language(),
+        )
+        return redirect("reviews:dossier", pk=dossier.pk)
+
+
+class DossierView(StaffRequiredMixin, TemplateView):
+    permission_required = "reviews.see_ranking"
+    template_name = "reviews/dossier.html"
+
+    def load(self, **kwargs):
+        self.dossier = get_object_or_404(Dossier.objects.select_related("call", "application"), pk=kwargs["pk"])
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(dossier=self.dossier, call=self.dossier.call, **kwargs)
+
+
+class DossierProgressView(StaffRequiredMixin, View):
+    permission_required = "reviews.see_ranking"
+
+    def get(self, request, pk):
+        dossier = get_object_or_404(Dossier, pk=pk)
+        return JsonResponse(
+            {"status": dossier.status, "progress": dossier.progress, "label": dossier.get_status_display()}
+        )
+
+
+class DossierDownloadView(StaffRequiredMixin, View):
+    permission_required = "reviews.see_ranking"
+
+    def get(self, request, pk):
+        dossier = get_object_or_404(Dossier.objects.select_related("application", "call"), pk=pk)
+        if dossier.status != Dossier.Status.READY or not dossier.file:
+            raise Http404
+        name = dossier.application.reference if dossier.application_id else f"call-{dossier.call_id}"
+        response = FileResponse(
+            dossier.file.open("rb"), as_attachment=True, filename=f"dossier-{name}.pdf", content_type="application/pdf"
+        )
+        response["Cache-Control"] = "private, no-store"
+        return response
