@@ -6,16 +6,19 @@ admissible application, each under a bookmark. HTML drawn by WeasyPrint, merged 
 import io
 from pathlib import Path
 
+from celery import current_app
 from django.core.files.base import ContentFile
 from django.db import transaction
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
+from django.utils.translation import gettext_lazy as _
 from pypdf import PdfReader, PdfWriter
 
 from applications.models import Application
 
 from .models import Dossier, Review, ReviewAssignment, Synthesis
 from .routing_adapter import routable
+from .services.base import ReviewError, _require
 
 STYLESHEET = Path(__file__).with_name("dossier.css")
 
@@ -86,6 +89,19 @@ def add_application(writer, application, *, with_reviews):
             _append(writer, data, f"{attachment.get_kind_display()} — {attachment.download_name}", parent=mark)
         except (OSError, ValueError):
             continue  # a file gone from the storage: the dossier says what it holds in its bookmarks
+
+
+def request_dossier(call, by_user, *, application=None, with_reviews=True, language="fr"):
+    """Staff ask for a dossier: its row is created and its build queued once the row is committed."""
+    _require(by_user, "reviews.see_ranking")
+    if application is not None and application.call_id != call.pk:
+        raise ReviewError(_("This application is not one of the call's."))
+    with transaction.atomic():
+        dossier = Dossier.objects.create(
+            call=call, application=application, with_reviews=with_reviews, requested_by=by_user
+        )
+        transaction.on_commit(lambda: current_app.send_task("reviews.build_dossier", args=[dossier.pk, language]))
+    return dossier
 
 
 def dossier_applications(dossier):

@@ -1,8 +1,6 @@
 """Staff's committee dossiers (issue 18): ask for a call's dossier or one application's, follow its
 progress, download the PDF."""
 
-from celery import current_app
-from django.db import transaction
 from django.http import FileResponse, Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.utils.translation import get_language
@@ -11,18 +9,9 @@ from django.views.generic import TemplateView
 
 from applications.models import Application
 
+from .dossier import request_dossier
 from .models import Dossier
 from .views import StaffCallMixin, StaffRequiredMixin
-
-
-def request_dossier(call, by_user, *, application=None, with_reviews=True, language="fr"):
-    """Create the dossier's row and queue its build once the row is committed."""
-    with transaction.atomic():
-        dossier = Dossier.objects.create(
-            call=call, application=application, with_reviews=with_reviews, requested_by=by_user
-        )
-        transaction.on_commit(lambda: current_app.send_task("reviews.build_dossier", args=[dossier.pk, language]))
-    return dossier
 
 
 class DossiersView(StaffCallMixin, TemplateView):

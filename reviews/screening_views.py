@@ -14,7 +14,6 @@ from django.utils.translation import gettext as _
 from django.views.generic import TemplateView
 
 from applications.models import Application
-from calls.models import Call
 
 from . import committee_selectors as selectors
 from . import services
@@ -58,7 +57,7 @@ class ScreeningListView(StaffCallMixin, TemplateView):
             state=state,
             query=query,
             counts=selectors.screening_counts(self.call),
-            call_closed=self.call.status not in (Call.Status.DRAFT, Call.Status.OPEN) or now >= self.call.closes_at,
+            call_closed=services.call_closed(self.call, now),
             states=[
                 ("", _("All")),
                 (selectors.TO_SCREEN, _("To screen")),

@@ -44,7 +44,7 @@ from .routing import (
     run_routing,
 )
 from .scoring import declare_conflict, propose_replacement, recuse, reopen_review, save_review
-from .screening import screen_application, screening_problems
+from .screening import call_closed, screen_application, screening_problems
 from .synthesis import name_rapporteur, proposed_rapporteur, reviews_missing, write_synthesis
 
 __all__ = [
@@ -60,6 +60,7 @@ __all__ = [
     "answer_invitation",
     "applicant_feedback",
     "biddable",
+    "call_closed",
     "bidding_problems",
     "ceiling_of",
     "check_assignable",

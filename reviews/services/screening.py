@@ -49,11 +49,15 @@ def _check_text(screening):
         raise ReviewError(*error.messages) from None
 
 
+def call_closed(call, now):
+    """The call takes no more applications at `now`: staff closed it, or its deadline passed."""
+    return call.status not in (Call.Status.DRAFT, Call.Status.OPEN) or now >= call.closes_at
+
+
 def screening_problems(application, now):
     """Why `application` cannot be screened at `now`, in words (empty: it can)."""
     call = application.call
-    closed = call.status not in (Call.Status.DRAFT, Call.Status.OPEN) or now >= call.closes_at
-    if not closed:
+    if not call_closed(call, now):
         closes = formats.date_format(timezone.localtime(call.closes_at), "DATETIME_FORMAT")
         return [_("The call closes on %(date)s: its applications are screened once it has closed.") % {"date": closes}]
     if application.status == Application.Status.IN_REVIEW:

@@ -4,6 +4,7 @@ import io
 
 import pytest
 from django.test import Client
+from django.utils import translation
 from pypdf import PdfReader
 
 from applications.models import Application
@@ -89,3 +90,18 @@ def test_staff_ask_for_a_dossier_follow_it_and_download_it_others_get_nothing(ca
     outsider = Client()
     outsider.login(username=reviewer.email, password=PASSWORD)
     assert outsider.get(f"/en/reviews/staff/dossiers/{dossier.pk}/download/").status_code == 404
+
+
+@translation.override("en")
+def test_the_dossier_service_refuses_whoever_may_not_read_the_ranking_and_another_call_s_application(call, staff):
+    from reviews.dossier import request_dossier
+    from tests.factories import ResearcherFactory
+
+    from .factories import ClosedCallFactory
+
+    with pytest.raises(services.ReviewError, match="permission"):
+        request_dossier(call, ResearcherFactory())
+    elsewhere = submitted_application(ClosedCallFactory())
+    with pytest.raises(services.ReviewError, match="not one of the call"):
+        request_dossier(call, staff, application=elsewhere)
+    assert not Dossier.objects.exists()
