@@ -57,6 +57,16 @@ def comment_field_name(criterion):
     return f"comment_{criterion.pk}"
 
 
+class LongTextField(forms.CharField):
+    """A text with a cap checked on the server (its error says so, the text comes back whole),
+    never cut by the browser: no maxlength attribute, as the applications' forms."""
+
+    def widget_attrs(self, widget):
+        attrs = super().widget_attrs(widget)
+        attrs.pop("maxlength", None)
+        return attrs
+
+
 class ScoreForm(forms.Form):
     """One 1-5 score and one comment per criterion of the call, a recommendation, a comment.
 
@@ -74,7 +84,7 @@ class ScoreForm(forms.Form):
         required=False,
         help_text=_("Confidential: read by the committee only."),
     )
-    comment_for_applicant = forms.CharField(
+    comment_for_applicant = LongTextField(
         label=_("Comment for the applicant"),
         widget=forms.Textarea(attrs={"rows": 4}),
         required=False,
@@ -206,7 +216,7 @@ class ScreeningForm(forms.Form):
         choices=[("", _("Choose a reason")), *Screening.Reason.choices],
         required=False,
     )
-    details = forms.CharField(
+    details = LongTextField(
         label=_("Details for the applicant"),
         required=False,
         max_length=SCREENING_DETAILS_MAX_CHARS,
@@ -228,7 +238,7 @@ class BidConflictForm(forms.Form):
     """A reviewer declares a conflict of interest with an application before routing."""
 
     kind = forms.ChoiceField(label=_("Kind of conflict"))
-    reason = forms.CharField(
+    reason = LongTextField(
         label=_("What the conflict is"),
         max_length=1000,
         widget=forms.Textarea(attrs={"rows": 3}),
@@ -251,10 +261,10 @@ class BidConflictForm(forms.Form):
 class SynthesisForm(forms.Form):
     """The rapporteur's synthesis of the application's reviews."""
 
-    strengths = forms.CharField(
+    strengths = LongTextField(
         label=_("Strengths"), required=False, max_length=3000, widget=forms.Textarea(attrs={"rows": 4})
     )
-    weaknesses = forms.CharField(
+    weaknesses = LongTextField(
         label=_("Weaknesses"), required=False, max_length=3000, widget=forms.Textarea(attrs={"rows": 4})
     )
     recommendation = forms.ChoiceField(
@@ -263,4 +273,4 @@ class SynthesisForm(forms.Form):
 
 
 class DiscussionForm(forms.Form):
-    body = forms.CharField(label=_("Your message"), max_length=5000, widget=forms.Textarea(attrs={"rows": 3}))
+    body = LongTextField(label=_("Your message"), max_length=5000, widget=forms.Textarea(attrs={"rows": 3}))

@@ -77,8 +77,11 @@ def test_an_empty_or_too_long_message_is_refused_and_the_text_comes_back(call):
     application = submitted_application(call)
     alice = reviewer("Alice")
     submit(assign(application, alice), "Done.")
+    form = login(alice).get(f"/en/reviews/applications/{application.pk}/").content.decode().split('id="discussion"')[1]
+    assert "maxlength" not in form  # never cut by the browser: the server says why and gives it back
     page = login(alice).post(f"/en/reviews/applications/{application.pk}/discussion/", {"body": "x" * 5001})
     assert page.status_code == 200 and "x" * 5001 in page.content.decode()
+    assert "at most 5000 characters" in page.content.decode()
     with pytest.raises(services.ReviewError, match="Write your message"):
         services.post_message(application, alice, "   ")
     assert not DiscussionMessage.objects.exists()
