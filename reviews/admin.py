@@ -20,6 +20,7 @@ from .models import (
     ReviewAssignment,
     ReviewerInvitation,
     ReviewerProfile,
+    ReviewVersion,
     RoutingProposal,
 )
 
@@ -276,6 +277,20 @@ class CriterionScoreInline(admin.TabularInline):
         return False
 
 
+class ReviewVersionInline(admin.StackedInline):
+    """What the review said each time staff reopened it (read only)."""
+
+    model = ReviewVersion
+    fields = ["number", "recommendation", "general_comment", "comment_for_applicant", "scores", "submitted_at"]
+    fields += ["reopened_at", "reopened_by", "reason"]
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
 @admin.register(Review)
 class ReviewAdmin(admin.ModelAdmin):
     list_display = ["assignment", "status", "recommendation", "submitted_at", "reopened_at"]
@@ -291,7 +306,7 @@ class ReviewAdmin(admin.ModelAdmin):
         "reopened_at",
         "reopened_by",
     ]
-    inlines = [CriterionScoreInline]
+    inlines = [CriterionScoreInline, ReviewVersionInline]
     actions = ["reopen_selected"]
 
     def has_add_permission(self, request):

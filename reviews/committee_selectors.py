@@ -3,6 +3,7 @@ page of a reviewer and the bids' coverage. Each page's query,
 with its annotations, in one function; the views only call it."""
 
 from django.db.models import Count, OuterRef, Prefetch, Q, Subquery
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from applications.models import Application, PartnerAnswer, PartnerTeam
@@ -178,3 +179,19 @@ def bidding_calls(reviewer):
         .only("id", "title_fr", "title_en")
         .order_by("closes_at", "pk")
     )
+
+
+def version_rows(versions):
+    """Earlier versions of a review as the page shows them: each score with its criterion's name
+    in the page's language (the names were kept with the version)."""
+    english = get_language() == "en"
+    for version in versions:
+        version.score_rows = [
+            {
+                "name": row.get("name_en" if english else "name_fr") or row.get("name_fr") or "",
+                "score": row.get("score"),
+                "comment": row.get("comment") or "",
+            }
+            for row in version.scores or []
+        ]
+    return versions

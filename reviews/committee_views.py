@@ -3,6 +3,7 @@ reviewer's own review is submitted, the other reviews and the application's disc
 reading of an application's reviews and discussion."""
 
 from django.contrib import messages
+from django.db.models import Prefetch
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -11,8 +12,9 @@ from django.views.generic import TemplateView
 from applications.models import Application
 
 from . import services
-from .forms import DiscussionForm, SynthesisForm
-from .models import DiscussionMessage, Review, ReviewAssignment, Synthesis
+from .committee_selectors import version_rows
+from .forms import DiscussionForm, ReconsiderForm, SynthesisForm
+from .models import DiscussionMessage, Review, ReviewAssignment, ReviewVersion, Synthesis
 from .views import AssignmentView, StaffRequiredMixin
 
 
@@ -23,6 +25,9 @@ class ReviewPageView(AssignmentView):
         context = super().get_context_data(**kwargs)
         context.update(self.synthesis_context(kwargs.get("synthesis_form")))
         context.update(self.discussion_context(kwargs.get("discussion_form")))
+        review = context.get("review")
+        versions = version_rows(list(review.versions.order_by("number"))) if review is not None else []
+        context.update(versions=versions, reconsider=versions[-1] if versions and not context.get("locked") else None)
         return context
 
     def discussion_context(self, form=None):
@@ -112,8 +117,8 @@ class DiscussionView(ReviewPageView):
 
 
 class StaffDiscussionView(StaffRequiredMixin, TemplateView):
-    """Staff read an application's submitted reviews (with their reviewers' names) and its
-    discussion, and write in it."""
+    """Staff read an application's reviews (with their reviewers' names, each earlier version
+    kept) and its discussion, write in it, and ask a reviewer to reconsider a submitted review."""
 
     permission_required = "reviews.see_ranking"
     template_name = "reviews/staff_discussion.html"
@@ -121,28 +126,37 @@ class StaffDiscussionView(StaffRequiredMixin, TemplateView):
     def load(self, **kwargs):
         self.application = get_object_or_404(Application.objects.select_related("call"), pk=kwargs["pk"])
 
-    def get_context_data(self, form=None, **kwargs):
+    def get_context_data(self, form=None, reconsider_form=None, reconsider_pk=None, **kwargs):
         context = super().get_context_data(**kwargs)
-        reviews = (
+        reviews = list(
             Review.objects.filter(
                 assignment__application=self.application,
                 assignment__status=ReviewAssignment.Status.ACTIVE,
-                status=Review.Status.SUBMITTED,
+                submitted_at__isnull=False,
             )
             .select_related("assignment__reviewer")
-            .prefetch_related("scores__criterion")
+            .prefetch_related(
+                "scores__criterion", Prefetch("versions", queryset=ReviewVersion.objects.order_by("number"))
+            )
             .order_by("pk")
         )
+        for review in reviews:
+            review.earlier = version_rows(list(review.versions.all()))
+            bound = reconsider_form is not None and review.pk == reconsider_pk
+            review.reconsider_form = reconsider_form if bound else ReconsiderForm(prefix=f"r{review.pk}")
         context.update(
             application=self.application,
             call=self.application.call,
-            reviews=list(reviews),
+            reviews=reviews,
+            can_reopen=self.request.user.has_perm("reviews.reopen_review"),
             discussion=discussion_rows(self.application, self.request.user, names=True),
             form=form or DiscussionForm(),
         )
         return context
 
     def post(self, request, pk):
+        if "reconsider" in request.POST:
+            return self.reconsider(request, pk)
         form = DiscussionForm(request.POST)
         if form.is_valid():
             try:
@@ -154,3 +168,26 @@ class StaffDiscussionView(StaffRequiredMixin, TemplateView):
                 messages.success(request, _("Your message is in the discussion."))
                 return redirect(reverse("reviews:staff_discussion", args=[pk]) + "#discussion")
         return self.render_to_response(self.get_context_data(form=form))
+
+    def reconsider(self, request, pk):
+        """Reopen one submitted review of this application, saying what to reconsider."""
+        review = get_object_or_404(
+            Review.objects.select_related("assignment"),
+            pk=request.POST.get("reconsider") if str(request.POST.get("reconsider", "")).isdigit() else None,
+            assignment__application=self.application,
+            assignment__status=ReviewAssignment.Status.ACTIVE,
+        )
+        form = ReconsiderForm(request.POST, prefix=f"r{review.pk}")
+        if form.is_valid():
+            try:
+                services.ask_to_reconsider(review, request.user, form.cleaned_data["reason"])
+            except services.ReviewError as error:
+                for reason in error.reasons:
+                    form.add_error(None, reason)
+            else:
+                messages.success(
+                    request, _("The review is reopened; its reviewer is told what to reconsider by e-mail.")
+                )
+                return redirect(reverse("reviews:staff_discussion", args=[pk]) + f"#review-{review.pk}")
+        messages.error(request, _("The review is not reopened: correct the field marked below."))
+        return self.render_to_response(self.get_context_data(reconsider_form=form, reconsider_pk=review.pk))

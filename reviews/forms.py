@@ -274,3 +274,14 @@ class SynthesisForm(forms.Form):
 
 class DiscussionForm(forms.Form):
     body = LongTextField(label=_("Your message"), max_length=5000, widget=forms.Textarea(attrs={"rows": 3}))
+
+
+class ReconsiderForm(forms.Form):
+    """Staff ask one reviewer to reconsider their submitted review (the review is reopened)."""
+
+    reason = LongTextField(
+        label=_("What do you ask the reviewer to reconsider?"),
+        max_length=3000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("Sent to the reviewer alone by e-mail; their submitted version is kept."),
+    )

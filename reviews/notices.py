@@ -31,3 +31,7 @@ DECISION = declare(
 DISCUSSION_DIGEST = declare(
     "review.discussion_digest", _("Discussion digest"), context=("discussions", "day", "url_path")
 )
+#: To a reviewer whose submitted review staff reopened (asking to reconsider, with what).
+REVIEW_REOPENED = declare(
+    "review.reopened", _("Review reopened"), context=("reference", "application_title", "reason", "url_path")
+)

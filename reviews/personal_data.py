@@ -3,8 +3,9 @@
 Exported: the reviewer profile (expertise, themes, institution, unit, load, availability), the
 invitations to review and their answers, the conflicts of interest declared by the reviewer or
 recorded about them, the routing proposals' pairs naming them (with the affinity computed), and
-their assignments with the review, scores and comments they wrote; for a researcher, the decisions
-on their applications once the letters are released (before that the decision is not theirs yet).
+their assignments with the review, scores and comments they wrote (and the earlier versions kept
+when staff reopened it); for a researcher, the decisions on their applications once the letters
+are released (before that the decision is not theirs yet).
 Applications appear by reference only: a reviewer may be named beside an application they never
 saw (a conflict recorded by staff, a pair of a draft proposal).
 
@@ -55,6 +56,7 @@ MODELS = [
     "reviews.ProposedAssignment",
     "reviews.ReviewAssignment",
     "reviews.Review",
+    "reviews.ReviewVersion",
     "reviews.Decision",
     "reviews.Screening",
     "reviews.Bid",
@@ -103,6 +105,19 @@ def _review(assignment):
             {"criterion": str(score.criterion), "score": score.score, "comment": score.comment}
             for score in review.scores.all()
         ],
+        "earlier_versions": [
+            {
+                "version": version.number,
+                "recommendation": version.recommendation,
+                "general_comment": version.general_comment,
+                "comment_for_applicant": version.comment_for_applicant,
+                "scores": version.scores,
+                "submitted_at": version.submitted_at,
+                "reopened_at": version.reopened_at,
+                "reason": version.reason,
+            }
+            for version in review.versions.all()
+        ],
     }
 
 
@@ -119,7 +134,10 @@ def export(user):
     assignments = (
         ReviewAssignment.objects.filter(reviewer=user)
         .select_related("call", "application", "review")
-        .prefetch_related(Prefetch("review__scores", queryset=CriterionScore.objects.select_related("criterion")))
+        .prefetch_related(
+            Prefetch("review__scores", queryset=CriterionScore.objects.select_related("criterion")),
+            "review__versions",
+        )
         .order_by("assigned_at", "pk")
     )
     decisions = (

@@ -28,6 +28,7 @@ from .reviewing import (
     Recommendation,
     Review,
     ReviewAssignment,
+    ReviewVersion,
     _at_nine,
 )
 
@@ -47,6 +48,7 @@ __all__ = [
     "Recommendation",
     "Review",
     "ReviewAssignment",
+    "ReviewVersion",
     "ReviewerInvitation",
     "ReviewerProfile",
     "RoutingProposal",

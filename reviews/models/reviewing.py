@@ -219,3 +219,40 @@ class CriterionScore(models.Model):
 
     def __str__(self):
         return f"{self.criterion}: {self.score}"
+
+
+class ReviewVersion(models.Model):
+    """A submitted review as it stood when staff reopened it (to ask its reviewer to reconsider,
+    from the discussion, or from admin): kept, so the committee and the reviewer still read what
+    was submitted first. ``scores`` lists {criterion, name, score, comment} in the criteria's order."""
+
+    review = models.ForeignKey(Review, on_delete=models.CASCADE, related_name="versions", verbose_name=_("review"))
+    number = models.PositiveSmallIntegerField(_("version"))
+    recommendation = models.CharField(
+        _("overall recommendation"), max_length=24, choices=Recommendation.choices, blank=True
+    )
+    general_comment = models.TextField(_("general comment"), blank=True)
+    comment_for_applicant = models.TextField(_("comment for the applicant"), blank=True)
+    scores = models.JSONField(_("scores"), default=list)
+    submitted_at = models.DateTimeField(_("submitted at"), null=True, blank=True)
+    reopened_at = models.DateTimeField(_("reopened at"), default=timezone.now)
+    reopened_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("reopened by"),
+    )
+    reason = models.TextField(_("what staff ask to reconsider"), blank=True)
+
+    class Meta:
+        verbose_name = _("earlier version of a review")
+        verbose_name_plural = _("earlier versions of reviews")
+        ordering = ["review_id", "number"]
+        constraints = [
+            models.UniqueConstraint(fields=["review", "number"], name="reviews_one_version_number_per_review")
+        ]
+
+    def __str__(self):
+        return f"{self.review} v{self.number}"

@@ -43,7 +43,7 @@ from .routing import (
     remove_proposed_pair,
     run_routing,
 )
-from .scoring import declare_conflict, propose_replacement, recuse, reopen_review, save_review
+from .scoring import ask_to_reconsider, declare_conflict, propose_replacement, recuse, reopen_review, save_review
 from .screening import call_closed, screen_application, screening_problems
 from .synthesis import name_rapporteur, proposed_rapporteur, reviews_missing, write_synthesis
 
@@ -82,6 +82,7 @@ __all__ = [
     "remove_assignment",
     "remove_proposed_pair",
     "reopen_review",
+    "ask_to_reconsider",
     "run_routing",
     "save_bid",
     "save_review",

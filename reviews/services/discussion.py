@@ -21,12 +21,13 @@ from .base import ReviewError, _require
 
 def in_discussion(user, application):
     """`user` reads and writes the discussion: an active reviewer of the application whose own
-    review is submitted (without conflict: the assignment page is theirs), or staff."""
+    review was submitted (also while staff reopened it to reconsider; without conflict: the
+    assignment page is theirs), or staff."""
     if user.is_staff and user.has_perm("reviews.see_ranking"):
         return True
     return (
         ReviewAssignment.objects.active()
-        .filter(application=application, reviewer=user, review__status=Review.Status.SUBMITTED)
+        .filter(application=application, reviewer=user, review__submitted_at__isnull=False)
         .exists()
     )
 
@@ -84,7 +85,7 @@ def send_digests(now=None):
     participants = {}
     for application_id, reviewer_id in (
         ReviewAssignment.objects.active()
-        .filter(application__in=list(applications), review__status=Review.Status.SUBMITTED)
+        .filter(application__in=list(applications), review__submitted_at__isnull=False)
         .values_list("application_id", "reviewer_id")
     ):
         participants.setdefault(application_id, set()).add(reviewer_id)

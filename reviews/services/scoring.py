@@ -21,6 +21,7 @@ from ..models import (
     Recommendation,
     Review,
     ReviewAssignment,
+    ReviewVersion,
     RoutingProposal,
 )
 from ..models.reviewing import COMMENT_FOR_APPLICANT_MAX_CHARS
@@ -106,21 +107,73 @@ def save_review(
     return review
 
 
-def reopen_review(review, by_user):
-    """Staff unlock a submitted review so its reviewer may change it."""
+RECONSIDER_REASON_MAX_CHARS = 3000
+
+
+def reopen_review(review, by_user, reason=""):
+    """Staff unlock a submitted review so its reviewer may change it. What was submitted is kept
+    as a numbered ReviewVersion (with `reason`, what staff ask to reconsider), and the reviewer is
+    told by e-mail; reopening a review already open changes nothing."""
     _require(by_user, "reviews.reopen_review")
+    reason = _plain_text(reason).strip()
+    if len(reason) > RECONSIDER_REASON_MAX_CHARS:
+        raise ReviewError(_("Your request has at most %(max)s characters.") % {"max": RECONSIDER_REASON_MAX_CHARS})
     with transaction.atomic():
-        locked = Review.objects.select_for_update().get(pk=review.pk)
+        locked = Review.objects.select_for_update().select_related("assignment__application").get(pk=review.pk)
         if not locked.can_become(Review.Status.DRAFT):
             return locked
+        number = ReviewVersion.objects.filter(review=locked).count() + 1
+        scores = [
+            {
+                "criterion": row.criterion_id,
+                "name_fr": row.criterion.name_fr,
+                "name_en": row.criterion.name_en,
+                "score": row.score,
+                "comment": row.comment,
+            }
+            for row in CriterionScore.objects.filter(review=locked).select_related("criterion")
+        ]
+        now = timezone.now()
+        ReviewVersion.objects.create(
+            review=locked,
+            number=number,
+            recommendation=locked.recommendation,
+            general_comment=locked.general_comment,
+            comment_for_applicant=locked.comment_for_applicant,
+            scores=scores,
+            submitted_at=locked.submitted_at,
+            reopened_at=now,
+            reopened_by=by_user,
+            reason=reason,
+        )
         locked.transition(
             Review.Status.DRAFT,
             by=by_user,
             action=ReviewAction.REVIEW_REOPENED,
-            reopened_at=timezone.now(),
+            reopened_at=now,
             reopened_by=by_user,
         )
+        application = locked.assignment.application
+        notify(
+            locked.assignment.reviewer,
+            notices.REVIEW_REOPENED,
+            {
+                "reference": application.reference or "",
+                "application_title": application.title,
+                "reason": reason,
+                "url_path": locked.assignment.url_path,
+            },
+            target=locked.assignment,
+            dedupe_key=f"review-reopened:{locked.pk}:{number}",
+        )
     return locked
+
+
+def ask_to_reconsider(review, by_user, reason):
+    """Staff ask a reviewer to reconsider their submitted review, saying what (required)."""
+    if not _plain_text(reason).strip():
+        raise ReviewError(_("Say what you ask the reviewer to reconsider."))
+    return reopen_review(review, by_user, reason)
 
 
 # --- Recusal and replacement ---------------------------------------------------------------------

@@ -142,6 +142,8 @@ def staff_discussion(page, n):
         scores = {c.pk: (4, "Sound.") for c in criteria}
         services.save_review(assignment, reviewer, scores=scores, recommendation="support", submit=True)
         services.post_message(application, reviewer, f"Message {index}")
+        if index % 2 == 0:  # asked to reconsider: an earlier version kept, the review open again
+            services.ask_to_reconsider(assignment.review, page["staff"], f"Reconsider {index}")
     return (application.pk,)
 
 
