@@ -1,8 +1,9 @@
 """Demo expertise vocabulary and reviewer, loaded by `make run` after the calls. Idempotent.
 
 Also a closed Tremplin call whose four applications, submitted by demo researchers, chose fields
-of the same vocabulary as the demo reviewer: three are screened admissible and staff can route them
-and see real affinities; the fourth waits for staff's screening.
+of the same vocabulary as the demo reviewer: three are screened admissible, the reviewers bid on
+them and staff can route them and see real affinities; the fourth waits for staff's screening. And
+(demo_committee) a second closed call at the committee meeting's stage.
 """
 
 import io
@@ -18,6 +19,7 @@ from applications.models import Application, Attachment, BudgetLine, Grade, Rese
 from calls import services as calls
 from calls.models import Call, Instrument
 
+from . import demo_committee
 from .models import ExpertiseTerm, ReviewerInvitation, ReviewerProfile, Screening
 from .services import screen_application
 
@@ -71,6 +73,7 @@ def load():
         profile.expertise.set([terms["ageing"], terms["epidemiology"], terms["public health"], terms["immunology"]])
     staff = User.objects.filter(is_staff=True).order_by("pk").first()
     load_closed_call(terms, staff)
+    demo_committee.load(terms, staff, _pdf())
     # The demo reviewer has accepted to review every demo call not yet decided (no e-mail: demo data).
     for call in Call.objects.exclude(status__in=[Call.Status.DRAFT, Call.Status.DECIDED]).filter(
         instrument__has_calls=True

@@ -67,3 +67,50 @@ def test_the_demo_closed_call_routes_with_real_affinities():
     assert float(np.max(affinity)) > 0.3
     call_command("load_demo", verbosity=0)  # twice changes nothing
     assert Call.objects.filter(title_en__startswith="International springboards — closed demonstration").count() == 1
+
+
+def test_the_demo_has_a_call_at_each_stage_of_the_committee_and_its_meeting_publishes_within_the_envelope():
+    """Issue 18: one application to screen, three to bid on, and a call whose meeting staff hold:
+    funding the three best fits the envelope, the four would not; the demo researcher then reads
+    the reviewers' comments and the synthesis in their decision, never a reviewer's name."""
+    from django.test import Client
+
+    from calls.models import Call
+    from reviews.models import Decision
+    from reviews.services import funded_totals
+
+    call_command("load_demo", verbosity=0)
+
+    def client(email):
+        browser = Client()
+        assert browser.login(username=email, password="demo-inserm-2026")
+        return browser
+
+    staff, reviewer = client("staff@demo.inserm.fr"), client("reviewer@demo.inserm.fr")
+    closed = Call.objects.get(title_en__startswith="International springboards — closed demonstration")
+    screening = staff.get(f"/en/reviews/staff/calls/{closed.pk}/screening/?state=to_screen").content.decode()
+    assert "Heat waves and mental health" in screening
+    bids = reviewer.get(f"/en/reviews/calls/{closed.pk}/bids/").content.decode()
+    assert "Immune ageing in two cohorts" in bids and "Heat waves and mental health" not in bids
+
+    call = Call.objects.get(title_en="International springboards — demonstration selection committee")
+    assert call.budget_envelope == 24000 and call.feedback_to_applicants
+    assert sum(a.requested_amount for a in call.applications.all()) > call.budget_envelope  # not all four
+    meeting = staff.get(f"/en/reviews/staff/calls/{call.pk}/meeting/").content.decode()
+    rows = list(call.applications.order_by("-requested_amount"))
+    assert all(row.reference in meeting for row in rows)
+    assert meeting.count("Read the synthesis") == 4  # every synthesis is in
+    mine = call.applications.get(applicant__email="researcher@demo.inserm.fr")
+    weakest = call.applications.get(applicant__email="researcher8@demo.inserm.fr")
+    for application in rows:
+        funded = application != weakest
+        outcome = {"outcome": "funded", "amount": application.requested_amount} if funded else {"outcome": "rejected"}
+        staff.post(f"/en/reviews/staff/calls/{call.pk}/meeting/", {"application": application.pk, **outcome})
+    totals = funded_totals(call)
+    assert totals["pending"] == 24000 and not totals["over"]
+    staff.post(f"/en/reviews/staff/calls/{call.pk}/letters/", {})
+    assert Decision.objects.filter(application__call=call, released_at__isnull=False).count() == 4
+    page = client("researcher@demo.inserm.fr").get(f"/en/reviews/decisions/{mine.pk}/").content.decode()
+    assert "Consider a more realistic timeline for year 2." in page  # a reviewer's comment for the applicant
+    assert "A committed partner team and a clear question." in page  # the synthesis
+    assert "Ana" not in page and "Smith" not in page and "Costa" not in page
