@@ -259,7 +259,10 @@ class BidConflictForm(forms.Form):
 
 
 class SynthesisForm(forms.Form):
-    """The rapporteur's synthesis of the application's reviews."""
+    """The rapporteur's synthesis of the application's reviews (prefixed: it shares the page with
+    the reviewer's own recommendation field)."""
+
+    prefix = "synthesis"
 
     strengths = LongTextField(
         label=_("Strengths"), required=False, max_length=3000, widget=forms.Textarea(attrs={"rows": 4})

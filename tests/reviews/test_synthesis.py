@@ -106,16 +106,20 @@ def test_the_rapporteur_writes_on_their_review_page_and_a_refusal_keeps_what_the
     )
     review(second)
     refused = client.post(
-        f"/en/reviews/applications/{application.pk}/synthesis/", {"strengths": "Strong team in Kyoto.", "submit": "1"}
+        f"/en/reviews/applications/{application.pk}/synthesis/",
+        {"synthesis-strengths": "Strong team in Kyoto.", "submit": "1"},
     )
     assert refused.status_code == 200
     assert "Strong team in Kyoto." in refused.content.decode() and "Write the application" in refused.content.decode()
+    # One field of each id on the page: the synthesis's recommendation is not the review's.
+    assert refused.content.decode().count('id="id_recommendation"') == 1
+    assert 'id="id_synthesis-recommendation"' in refused.content.decode()
     done = client.post(
         f"/en/reviews/applications/{application.pk}/synthesis/",
         {
-            "strengths": "Strong team in Kyoto.",
-            "weaknesses": "Thin budget.",
-            "recommendation": "support",
+            "synthesis-strengths": "Strong team in Kyoto.",
+            "synthesis-weaknesses": "Thin budget.",
+            "synthesis-recommendation": "support",
             "submit": "1",
         },
     )
