@@ -40,8 +40,6 @@ class ProjectListView(FilteredProjectsMixin, TemplateView):
             fields=filterset.fields_for_page(),
             projects=projects,
             page_obj=page,
-            page_range=page.paginator.get_elided_page_range(page.number, on_each_side=2, on_ends=1),
-            ellipsis=Paginator.ELLIPSIS,
             filtered=bool(filtered),
             **kwargs,
         )

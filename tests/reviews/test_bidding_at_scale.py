@@ -108,6 +108,10 @@ def test_a_reviewer_pages_searches_and_filters_five_hundred_applications_at_a_co
     assert f"Applications 1 to {PER_PAGE} of {MANY}." in page
     assert f"You bid on {EAGER_ALREADY} of {MANY} applications." in page
 
+    # The pager reaches the last page in one click from the first (its number is a link).
+    last_page = MANY // PER_PAGE
+    assert f'href="?page={last_page}">{last_page}</a>' in page
+
     # The "Next" links lead, page after page, to the last one, which has no "Next".
     pages, url = 1, bids_url(call)
     while 'aria-label="Pages of the applications"' in page and ">Next<" in page:
