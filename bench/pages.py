@@ -16,6 +16,7 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
 TRIVIAL = "login page (trivial)"
+MEETING = "staff committee meeting of a call"
 
 
 def _people():
@@ -53,6 +54,13 @@ def pages():
         ("staff list of funded projects", "/fr/projects/staff/", "staff"),
         ("researcher's funded project", f"/fr/projects/{_first_project().pk}/", "researcher"),
     ]
+
+
+def query_pages():
+    """The measured pages, and those whose query count alone is measured: the committee meeting
+    of the ranking call (1 application, then the 1,000 of the call at full scale)."""
+    call = _ranking_call()
+    return [*pages(), (MEETING, f"/fr/reviews/staff/calls/{call.pk}/meeting/", "staff")]
 
 
 def _first_project():
@@ -104,7 +112,7 @@ def query_counts():
     """{page: number of queries of one GET}, after one warm-up request."""
     clients = _clients()
     counts = {}
-    for name, url, role in pages():
+    for name, url, role in query_pages():
         client = clients[role]
         _get(client, url)
         with CaptureQueriesContext(connection) as queries:
@@ -125,6 +133,7 @@ def page_rows():
         "researcher dashboard": Application.objects.filter(applicant=people["researcher"]).count(),
         "reviewer queue": ReviewAssignment.objects.filter(reviewer=people["reviewer"]).count(),
         "staff ranking of a call": Application.objects.filter(call=call).count(),
+        MEETING: Application.objects.filter(call=call).count(),
         "admin changelist of applications": min(100, Application.objects.count()),
         "staff list of funded projects": min(50, Project.objects.count()),
         "researcher's funded project": _first_project().reports.count(),

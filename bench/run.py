@@ -3,14 +3,16 @@
 Runs on PostgreSQL (``DATABASE_URL``, default ``postgres://postgres@127.0.0.1:5432/inserm_bench``,
 created if missing) and Redis (``CELERY_BROKER_URL``, default db 11), in production mode (DEBUG=0).
 Prints a table, each figure beside its target and "met" / "NOT MET", and writes bench/results.json
-(keys dataset, queries, page_ratio_p95, routing, reminders, rush, notifications, meta).
+(keys dataset, queries, page_ratio_p95, routing, reminders, rush, notifications, committee, meta).
 
 Phases: migrate and collect static files; query counts with 1 application
 (bench/dataset.py with ``applications=1``); the full dataset (timed); query counts and page times with
 10,000 applications (and 10,000 funded projects); routing from the database; the reminder sweep
 over the projects, twice; the deadline rush on gunicorn; notifications
-through a Celery worker to an SMTP sink. ``--only rush,notifications`` reruns some phases on the
-data already there and merges them into results.json.
+through a Celery worker to an SMTP sink; the committee (bench/committee_bench.py): the staff dossier
+of a 100-application call, built by the task's function (the meeting page's query count, at 1 and
+at the 1,000 applications of a call, is among the query counts). ``--only rush,notifications``
+reruns some phases on the data already there and merges them into results.json.
 """
 
 from __future__ import annotations
@@ -29,7 +31,8 @@ from urllib.parse import urlparse
 
 ROOT = Path(__file__).resolve().parent.parent
 RESULTS = ROOT / "bench" / "results.json"
-PHASES = ("dataset", "queries", "pages", "routing", "reminders", "rush", "notifications")
+PHASES = ("dataset", "queries", "pages", "routing", "reminders", "rush", "notifications", "committee")
+MEETING_PAGE = "staff committee meeting of a call"  # bench/pages.py MEETING (imported after django.setup())
 
 ENV_DEFAULTS = {
     "DATABASE_URL": "postgres://postgres@127.0.0.1:5432/inserm_bench",
@@ -126,12 +129,17 @@ def rows(results):
         )
     queries = results.get("queries")
     if queries:
+        listed = queries.get("rows_listed_with_10000", {})
         for page, counts in queries["pages"].items():
+            figure, target = f"queries: {page}", "equal"
+            if page == MEETING_PAGE:
+                figure += f" (1 → {listed.get(page, 0):,} applications in the call)"
+                target = "same at 1 and 1,000"
             out.append(
                 (
-                    f"queries: {page}",
+                    figure,
                     f"{counts['with_1']} → {counts['with_10000']}",
-                    "equal",
+                    target,
                     counts["with_1"] == counts["with_10000"],
                 )
             )
@@ -235,6 +243,24 @@ def rows(results):
                 notifications["per_second"] >= 500 and notifications["sent"] == notifications["notifications"],
             )
         )
+    committee = results.get("committee")
+    if committee:
+        out += [
+            (
+                f"committee dossier, staff version: a call of {committee['applications']} applications "
+                f"({committee['attachments']} documents, {committee['reviews']} reviews, "
+                f"{committee['syntheses']} syntheses), reviews.build_dossier",
+                f"{committee['seconds']} s",
+                "< 60 s",
+                committee["seconds"] < 60 and committee["status"] == "ready",
+            ),
+            (
+                "committee dossier: its PDF",
+                f"{committee['pages']:,} pages, {committee['bookmarks']} bookmarks, {committee['megabytes']} MB",
+                "",
+                None,
+            ),
+        ]
     return out
 
 
@@ -269,7 +295,7 @@ def main():
     django.setup()
     from django.core.management import call_command
 
-    from bench import notifications_bench, pages, projects_bench, routing_db
+    from bench import committee_bench, notifications_bench, pages, projects_bench, routing_db
     from bench import rush as rush_bench
 
     results = json.loads(RESULTS.read_text()) if RESULTS.exists() and set(phases) != set(PHASES) else {}
@@ -325,6 +351,10 @@ def main():
     if "notifications" in phases:
         step("notifications through Redis and a Celery worker")
         results["notifications"] = notifications_bench.measure(var_dir)
+
+    if "committee" in phases:
+        step(f"committee: the staff dossier of a {committee_bench.N_APPLICATIONS}-application call")
+        results["committee"] = committee_bench.measure()
 
     results["meta"] = {
         "date": datetime.now().astimezone().isoformat(timespec="seconds"),

@@ -76,7 +76,7 @@ def _append(writer, pdf_bytes, title, parent=None):
         writer.add_page(page)
     if len(writer.pages) == start:
         return None
-    return writer.add_outline_item(title, start, parent=parent)
+    return writer.add_outline_item(title=title, page_number=start, parent=parent)
 
 
 def add_application(writer, application, *, with_reviews):

@@ -3,6 +3,8 @@
 Run by scripts/screenshots.py (pytest collects this module only when named on the command line).
 Besides the pictures, it asserts what a look would check: no page is wider than the screen (a
 wide table scrolls inside its .table-responsive box), and axe finds nothing serious at either width.
+The committee dossier of a call (issue 18, staff version) is drawn too: its first pages as
+dossier-page-<n>.png (French) and dossier-en-page-1.png, rendered by PDFium.
 """
 
 import base64
@@ -245,3 +247,94 @@ def test_screenshots_of_the_main_pages(browser):
     browser.driver.execute_cdp_cmd("Emulation.clearDeviceMetricsOverride", {})
     print(f"Screenshots in {OUTPUT}")
     assert not problems, "Pages to fix:\n" + "\n".join(problems)
+
+
+DOSSIER_TITLES = (
+    "Immune ageing in two cohorts: a Franco-Japanese comparison of T-cell exhaustion",
+    "Heat waves and mental health in older adults",
+)
+DOSSIER_COMMENTS = (
+    "The partnership is balanced and the exchanges of students are well planned; the work plan for "
+    "the second year should say how the samples travel between the two laboratories.",
+    "An ambitious project led by complementary teams. The budget is realistic.",
+)
+
+
+def dossier_call():
+    """A closed call with two reviewed applications: a confirmed partner team, two budget lines with
+    their details, the rules' report frozen at submission, a project description drawn by
+    WeasyPrint, two submitted reviews with comments and the rapporteur's synthesis."""
+    import weasyprint
+    from django.core.files.base import ContentFile
+
+    from applications.models import Application, BudgetLine, PartnerAnswer
+    from applications.services import eligibility, frozen_report
+    from calls.models import Call
+    from tests.applications.factories import AttachmentFactory, BudgetLineFactory
+
+    call = closed_call()
+    reviewers = [pool_reviewer(call) for _ in range(2)]
+    staff = StaffFactory()
+    criteria = list(call.criteria.order_by("position"))
+    for number, title in enumerate(DOSSIER_TITLES):
+        application = submitted_to(call, amount="4500.00", status=Application.Status.IN_REVIEW)
+        Application.objects.filter(pk=application.pk).update(
+            title=title, abstract=" ".join(DOSSIER_COMMENTS * 3), collaboration_is_new=True
+        )
+        application.partners.update(
+            team_leader="Dr Haruki Sato", answer=PartnerAnswer.CONFIRMED, answered_at=application.submitted_at
+        )
+        BudgetLineFactory(
+            application=application,
+            category=BudgetLine.Category.CONSUMABLES,
+            amount="3500.00",
+            description="Reagents and sequencing kits for the shared cohort samples",
+        )
+        application.refresh_from_db()
+        application.call.status = Call.Status.OPEN  # judged as at its submission, when the call was open
+        report = frozen_report(eligibility(application, application.submitted_at))
+        Application.objects.filter(pk=application.pk).update(eligibility_report=report, requested_amount="8000.00")
+        project = weasyprint.HTML(string=f"<h1>{title}</h1><p>{' '.join([DOSSIER_COMMENTS[0]] * 12)}</p>").write_pdf()
+        AttachmentFactory(application=application, file=ContentFile(project, name="project.pdf"), size=len(project))
+        for index, reviewer in enumerate(reviewers):
+            reviews_services.save_review(
+                assign(application, reviewer),
+                reviewer,
+                scores={c.pk: (4 - (index + number + c.position) % 3, DOSSIER_COMMENTS[index]) for c in criteria},
+                recommendation="support",
+                general_comment=DOSSIER_COMMENTS[1 - index],
+                submit=True,
+            )
+        reviews_services.name_rapporteur(application, reviewers[0], staff)
+        reviews_services.write_synthesis(
+            application,
+            reviewers[0],
+            strengths=DOSSIER_COMMENTS[0],
+            weaknesses="The second year's budget is not explained.",
+            recommendation="support",
+            submit=True,
+        )
+    return call, staff
+
+
+def test_screenshots_of_the_committee_dossier():
+    """The staff dossier of a call of two applications, its first pages as PNG (PDFium, 110 dpi)."""
+    import logging
+
+    import pypdfium2
+
+    from reviews.dossier import build
+    from reviews.models import Dossier
+
+    logging.getLogger("weasyprint.progress").setLevel(logging.WARNING)  # its steps, page by page
+    OUTPUT.mkdir(parents=True, exist_ok=True)
+    call, staff = dossier_call()
+    for language, prefix, count in (("fr", "dossier", 3), ("en", "dossier-en", 1)):
+        dossier = build(Dossier.objects.create(call=call, requested_by=staff).pk, language)
+        with dossier.file.open("rb") as handle:
+            document = pypdfium2.PdfDocument(handle.read())
+        assert len(document) >= 2 * count
+        for index in range(count):
+            image = document[index].render(scale=110 / 72).to_pil()
+            image.save(OUTPUT / f"{prefix}-page-{index + 1}.png")
+        document.close()
