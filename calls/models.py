@@ -9,6 +9,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from django_countries.fields import CountryField
 
 from accounts.states import StateMachine
@@ -221,7 +222,7 @@ class Call(StateMachine, models.Model):
         OPEN = "open", _("Open")
         CLOSED = "closed", _("Closed")
         IN_REVIEW = "in_review", _("In review")
-        DECIDED = "decided", _("Decided")
+        DECIDED = "decided", pgettext_lazy("call status", "Decided")
 
     # The state machine of a call, in one place: status -> the statuses it may move to.
     TRANSITIONS = {

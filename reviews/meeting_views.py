@@ -75,13 +75,19 @@ class MeetingView(StaffCallMixin, TemplateView):
     permission_required = "reviews.decide"
     paginate_by = 50
 
-    def get_context_data(self, **kwargs):
+    def get_context_data(self, typed=None, **kwargs):
+        """`typed`: (application pk, outcome, amount) a refused decision comes back with."""
         criteria, rows = selectors.ranking_pages(self.call)
         paginator = Paginator(rows, self.paginate_by)
-        page = paginator.get_page(self.request.GET.get("page"))
+        page = paginator.get_page(self.request.POST.get("page") or self.request.GET.get("page"))
+        rows = _with_rapporteurs(_with_ceilings(self.call, list(page.object_list)))
+        for row in rows:
+            row.typed_outcome = None
+            if typed is not None and row.application.pk == typed[0]:
+                row.typed_outcome, row.offered_amount, row.refused = typed[1], typed[2], True
         return super().get_context_data(
             call=self.call,
-            rows=_with_rapporteurs(_with_ceilings(self.call, list(page.object_list))),
+            rows=rows,
             page_obj=page,
             total=paginator.count,
             totals=services.funded_totals(self.call),
@@ -112,12 +118,16 @@ class MeetingView(StaffCallMixin, TemplateView):
                 )
             return redirect(f"{back}#row-{application.pk}")
         outcome = request.POST.get("outcome", "")
-        amount = request.POST.get("amount", "") if outcome == Decision.Outcome.FUNDED else None
+        typed_amount = request.POST.get("amount", "")
+        amount = typed_amount if outcome == Decision.Outcome.FUNDED else None
         try:
             decision = services.record_decision(application, outcome, amount, request.user)
         except services.ReviewError as error:
+            # The page comes back with what staff chose and typed in that row, and why not.
             for reason in error.reasons:
                 messages.error(request, f"{application.reference} — {reason}")
+            typed = (application.pk, outcome, typed_amount)
+            return self.render_to_response(self.get_context_data(typed=typed), status=200)
         else:
             messages.success(
                 request,

@@ -32,8 +32,13 @@ MAX_AMOUNT = Decimal("1e10")
 def _as_amount(value):
     if value in (None, ""):
         return None
+    text = str(value).strip()
+    for space in (" ", "\u00a0", "\u202f"):  # "8 000" as French writes it
+        text = text.replace(space, "")
+    if "," in text and "." not in text:  # "8000,50": the French decimal comma
+        text = text.replace(",", ".")
     try:
-        amount = Decimal(str(value).strip())
+        amount = Decimal(text)
         if not amount.is_finite() or abs(amount) >= MAX_AMOUNT:
             raise InvalidOperation
         # Huge exponents overflow in abs() or quantize(): refused with the same message.

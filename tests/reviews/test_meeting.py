@@ -48,8 +48,33 @@ def test_each_row_offers_the_amount_requested_never_above_the_ceiling(call, staf
     modest = in_review(call, amount="8000.00")
     greedy = in_review(call, amount="12000.00")  # a Tremplin's ceiling is 10,000 EUR
     page = login(staff).get(meeting_url(call)).content.decode()
-    assert f'id="amount-{modest.pk}" value="8000.00"' in page
-    assert f'id="amount-{greedy.pk}" value="10000"' in page or f'id="amount-{greedy.pk}" value="10000.00"' in page
+    assert f'id="amount-{modest.pk}" value="8000"' in page
+    assert f'id="amount-{greedy.pk}" value="10000"' in page
+    # Nothing is decided before staff choose: no outcome shows as already chosen.
+    assert page.count('<option value="" selected>— to decide —</option>') == 2
+
+
+def test_in_french_an_amount_reads_and_is_typed_the_french_way(call, staff):
+    application = in_review(call, amount="7500.50")
+    client = login(staff)
+    page = client.get(meeting_url(call).replace("/en/", "/fr/")).content.decode()
+    assert f'id="amount-{application.pk}" value="7500,50"' in page
+    client.post(
+        meeting_url(call).replace("/en/", "/fr/"),
+        {"application": application.pk, "outcome": "funded", "amount": "7\u202f000,50"},
+    )
+    assert Decision.objects.get(application=application).amount == Decimal("7000.50")
+    # A refused amount comes back as typed, with the reason, the outcome still chosen.
+    response = client.post(
+        meeting_url(call).replace("/en/", "/fr/"),
+        {"application": application.pk, "outcome": "funded", "amount": "huit mille"},
+    )
+    page = response.content.decode()
+    assert response.status_code == 200 and "Indiquez le montant en euros" in page
+    assert f'id="amount-{application.pk}" value="huit mille"' in page and 'aria-invalid="true"' in page
+    row = page.split(f'id="row-{application.pk}"')[1].split("</tr>")[0]
+    assert '<option value="funded" selected>' in row
+    assert Decision.objects.get(application=application).amount == Decimal("7000.50")
 
 
 def test_a_decision_marked_at_the_meeting_stays_pending_and_counts_against_the_envelope(call, staff):
