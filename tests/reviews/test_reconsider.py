@@ -99,7 +99,7 @@ def test_a_request_without_a_reason_or_too_long_comes_back_with_its_error_and_te
     page = client.post(staff_page(application), {"reconsider": review.pk, f"r{review.pk}-reason": long_text})
     body = page.content.decode()
     assert page.status_code == 200 and long_text in body and "at most 3000 characters" in body
-    assert "<details class=\"mt-2\" open>" in body  # the form with the error is shown, not folded
+    assert '<details class="mt-2" open>' in body  # the form with the error is shown, not folded
     review.refresh_from_db()
     assert review.status == Review.Status.SUBMITTED and not ReviewVersion.objects.exists()
     with pytest.raises(services.ReviewError, match="Say what you ask"):
