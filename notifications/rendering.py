@@ -15,12 +15,13 @@ from django.template.exceptions import TemplateDoesNotExist
 from django.utils import formats, timezone, translation
 from django.utils.dateparse import parse_date, parse_datetime
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 OUTCOMES = {
-    "funded": _("Funded"),
-    "accepted": _("Funded"),
-    "rejected": _("Not funded"),
-    "declined": _("Not funded"),
+    "funded": pgettext_lazy("decision on an application", "Funded"),
+    "accepted": pgettext_lazy("decision on an application", "Funded"),
+    "rejected": pgettext_lazy("decision on an application", "Not funded"),
+    "declined": pgettext_lazy("decision on an application", "Not funded"),
     "waitlisted": _("On the waiting list"),
     "inadmissible": _("Inadmissible"),
 }

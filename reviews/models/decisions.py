@@ -8,14 +8,16 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from applications.models import Application
 
 
 class Decision(models.Model):
     class Outcome(models.TextChoices):
-        FUNDED = "funded", _("Funded")
-        REJECTED = "rejected", _("Not funded")
+        # "Decision" and "application" are feminine in French ("Financée"), hence the context.
+        FUNDED = "funded", pgettext_lazy("decision on an application", "Funded")
+        REJECTED = "rejected", pgettext_lazy("decision on an application", "Not funded")
         WAITLISTED = "waitlisted", _("On the waiting list")
         # Decided at the administrative screening, before any review (models.committee.Screening).
         INADMISSIBLE = "inadmissible", _("Inadmissible")

@@ -8,7 +8,7 @@ from django.utils import timezone
 
 from notifications import kinds, services
 from notifications.models import InvalidTransition, Notification, Subscription
-from notifications.rendering import render_message
+from notifications.rendering import render_message, render_subject
 from tests.factories import CallFactory, ResearcherFactory, StaffFactory
 from tests.notifications.factories import NotificationFactory
 
@@ -230,7 +230,8 @@ def test_decision_amount_is_shown_in_euros_in_french():
 
     text = render_message(letter).text
 
-    assert "PRI-2026-0003 : Financé." in text or "PRI-2026-0003 : Funded." in text  # until the catalogue is compiled
+    assert "PRI-2026-0003 : Financée." in text  # "votre candidature ... : Financée", feminine
+    assert "Financée" in render_subject(letter)
     assert "15\u00a0000\u00a0€" in text  # grouped, no cents on a whole amount
 
 
