@@ -314,9 +314,16 @@ class ReviewAdmin(admin.ModelAdmin):
 
     @admin.action(description=_("Reopen the selected reviews for their reviewers"))
     def reopen_selected(self, request, queryset):
+        reopened = 0
         for review in queryset:
-            services.reopen_review(review, request.user)
-        self.message_user(request, _("The reviews are reopened."))
+            try:
+                services.reopen_review(review, request.user)
+            except services.ReviewError as error:
+                _report(request, error)
+            else:
+                reopened += 1
+        if reopened:
+            self.message_user(request, _("The reviews are reopened."))
 
 
 @admin.register(Decision)

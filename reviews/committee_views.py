@@ -184,10 +184,12 @@ class StaffDiscussionView(StaffRequiredMixin, TemplateView):
             except services.ReviewError as error:
                 for reason in error.reasons:
                     form.add_error(None, reason)
+                    messages.error(request, reason)
             else:
                 messages.success(
                     request, _("The review is reopened; its reviewer is told what to reconsider by e-mail.")
                 )
                 return redirect(reverse("reviews:staff_discussion", args=[pk]) + f"#review-{review.pk}")
-        messages.error(request, _("The review is not reopened: correct the field marked below."))
+        else:
+            messages.error(request, _("The review is not reopened: correct the field marked below."))
         return self.render_to_response(self.get_context_data(reconsider_form=form, reconsider_pk=review.pk))

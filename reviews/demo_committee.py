@@ -226,7 +226,9 @@ def load(terms, staff, pdf):
         )
     discussed = Application.objects.filter(call=call, applicant__email="researcher8@demo.inserm.fr").first()
     if discussed is not None:
-        for assignment in ReviewAssignment.objects.filter(application=discussed).select_related("reviewer"):
+        assignments = ReviewAssignment.objects.filter(application=discussed).select_related("reviewer")
+        # The demo reviewer asks first; the colleague answers.
+        for assignment in sorted(assignments, key=lambda a: a.reviewer.email != "reviewer@demo.inserm.fr"):
             post_message(
                 discussed,
                 assignment.reviewer,

@@ -8,6 +8,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from applications.models import Application
 from calls.models import ReviewCriterion
 from notifications.services import cancel_pending, notify
 
@@ -122,6 +123,8 @@ def reopen_review(review, by_user, reason=""):
         locked = Review.objects.select_for_update().select_related("assignment__application").get(pk=review.pk)
         if not locked.can_become(Review.Status.DRAFT):
             return locked
+        if locked.assignment.application.status == Application.Status.DECIDED:
+            raise ReviewError(_("The application is decided: its reviews no longer change."))
         number = ReviewVersion.objects.filter(review=locked).count() + 1
         scores = [
             {

@@ -144,3 +144,19 @@ def test_reopening_from_admin_keeps_the_version_too_and_twice_makes_two_versions
     assert Notification.objects.filter(kind=notices.REVIEW_REOPENED).count() == 2
     page = login(staff).get(f"/admin/reviews/review/{review.pk}/change/").content.decode()
     assert "Once more." in page and "Better." in page
+
+
+def test_once_the_application_is_decided_its_reviews_no_longer_reopen(call, staff):
+    from applications.models import Application
+
+    application = submitted_application(call)
+    review = submit(assign(application, reviewer("Alice")), 2, "Weak.")
+    assert "Ask this reviewer to reconsider" in login(staff).get(staff_page(application)).content.decode()
+    Application.objects.filter(pk=application.pk).update(status=Application.Status.DECIDED)
+    assert "Ask this reviewer to reconsider" not in login(staff).get(staff_page(application)).content.decode()
+    with pytest.raises(services.ReviewError, match="decided"):
+        services.ask_to_reconsider(review, staff, "Please.")
+    page = login(staff).post(staff_page(application), {"reconsider": review.pk, f"r{review.pk}-reason": "Please."})
+    assert page.status_code == 200 and "no longer change" in page.content.decode()
+    review.refresh_from_db()
+    assert review.status == Review.Status.SUBMITTED and not ReviewVersion.objects.exists()
