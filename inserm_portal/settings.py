@@ -92,6 +92,7 @@ INSTALLED_APPS = [
     "applications",
     "reviews",
     "projects",
+    "cooperation",
     "inserm_portal",
 ]
 

@@ -18,6 +18,8 @@ admin.site.index_title = _("Calls, applications, reviews and notifications")
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),
+    # The open API (issue 19): read-only, versioned, not translated (its data carry both languages).
+    path("api/v1/", include("cooperation.api.urls")),
 ]
 
 urlpatterns += i18n_patterns(
@@ -25,6 +27,7 @@ urlpatterns += i18n_patterns(
     path("jsi18n/", JavaScriptCatalog.as_view(), name="javascript-catalog"),
     path("reviews/", include("reviews.urls")),
     path("projects/", include("projects.urls")),
+    path("international/", include("cooperation.urls")),
     path("", include("applications.urls")),
     path("", include("calls.urls")),
     prefix_default_language=True,

@@ -203,6 +203,46 @@ def _project_records(label):
     return build
 
 
+def _cooperations(n):
+    from cooperation.models import Cooperation
+
+    def make(i):
+        return Cooperation.objects.create(
+            year=2020,
+            unit_code=f"U{i}",
+            partner_institution=f"Institute {i}",
+            city="Tokyo",
+            country="JP",
+            kind=Cooperation.Kind.COHORT,
+            declared_by=ResearcherFactory(),
+        )
+
+    return _each(n, make)
+
+
+def _sites(n):
+    from cooperation.models import Site
+
+    return _each(
+        n,
+        lambda i: Site.objects.create(
+            name_fr=f"Site {i}",
+            name_en=f"Site {i}",
+            kind=Site.Kind.PRI_CITY,
+            city="Tokyo",
+            country="JP",
+            latitude=Decimal("35.6"),
+            longitude=Decimal("139.6"),
+        ),
+    )
+
+
+def _figures(n):
+    from cooperation.models import YearlyFigures
+
+    return _each(n, lambda i: YearlyFigures.objects.create(year=1990 + i % 100, declared_cooperations=i))
+
+
 PROJECT_MODELS = [
     "projects.Project",
     "projects.Payment",
@@ -240,6 +280,9 @@ BUILDERS = {
     "reviews.Review": _reviews,
     "reviews.Decision": _decisions,
     **{label: _project_records(label) for label in PROJECT_MODELS},
+    "cooperation.Cooperation": _cooperations,
+    "cooperation.Site": _sites,
+    "cooperation.YearlyFigures": _figures,
 }
 
 REGISTERED = sorted(admin.site._registry, key=lambda model: model._meta.label)

@@ -6,7 +6,7 @@ from django.core.management.base import BaseCommand
 from django.db import transaction
 
 # Each app that has demo data exposes a `demo.load()`; listed bottom-up so foreign keys exist.
-DEMO_MODULES = ["accounts.demo", "calls.demo", "applications.demo", "reviews.demo", "projects.demo"]
+DEMO_MODULES = ["accounts.demo", "calls.demo", "applications.demo", "reviews.demo", "projects.demo", "cooperation.demo"]
 
 
 class Command(BaseCommand):

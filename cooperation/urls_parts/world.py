@@ -1,0 +1,3 @@
+"""URL patterns of one part of cooperation (see cooperation/urls.py)."""
+
+urlpatterns = []
