@@ -31,7 +31,8 @@ def test_a_funded_project_declares_each_partner_team_once(django_capture_on_comm
         project.start_date.year,
     )
     assert row.unit_code == project.lead.researcher_profile.unit_code
-    assert {(r.partner_institution, r.country.code) for r in rows} == {(p.institution, p.country.code) for p in partners}
+    declared = {(r.partner_institution, r.country.code) for r in rows}
+    assert declared == {(p.institution, p.country.code) for p in partners}
     register.record_project(project)  # again: nothing more
     assert Cooperation.objects.filter(project=project).count() == len(partners)
 
