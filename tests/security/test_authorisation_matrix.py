@@ -226,10 +226,70 @@ def portal_cases(world, language):
             method="post",
             may_see=set(),
         ),
+        *register_cases(w, u),
         *partner_cases(w, u),
         *co_applicant_cases(w, u),
         *information_cases(w, u),
         *project_cases(w, u),
+        *world_cases(u),
+    ]
+
+
+def world_cases(u):
+    """Inserm in the world (issue 19): the public page with its figures and map, open to every
+    role, anonymous visitors included; a bad filter value still shows the page (400, with why)."""
+    return [
+        Case(u("cooperation:world"), expect(200)),
+        Case(u("cooperation:world") + "?year=2020&country=JP", expect(200)),
+        Case(u("cooperation:world") + "?country=ZZ&type=nope", expect(400)),
+    ]
+
+
+def register_cases(w, u):
+    """The register (issue 19): staff with the import permission import a file (its report opens
+    with the token of a file they uploaded; a POST imports); each researcher declares their own
+    unit's cooperations, and changes or deletes only those (another unit's row: 404)."""
+    from cooperation import import_files
+    from cooperation.models import Cooperation
+
+    owner = w.users["owner"]
+    token = import_files.keep(b"year,unit_code\n", "register.csv", "cooperations", w.users["staff"])
+    row, _created = Cooperation.objects.get_or_create(
+        unit_code=owner.researcher_profile.unit_code,
+        year=2020,
+        partner_institution="Charité",
+        city="Berlin",
+        country="DE",
+        kind=Cooperation.Kind.MOBILITY,
+    )
+    staff_action = expect(404, anonymous=302, staff=405, staff_without_permissions=403)
+    return [
+        Case(u("cooperation:import"), STAFF_PAGE, may_see={"staff"}),
+        Case(u("cooperation:import_report") + "?token=" + token, STAFF_PAGE, may_see={"staff"}),
+        # An unknown or expired upload: back to the form, with why.
+        Case(
+            u("cooperation:import_report") + "?token=nope",
+            expect(404, anonymous=302, staff=302, staff_without_permissions=403),
+            may_see=set(),
+        ),
+        Case(u("cooperation:import_apply"), staff_action, may_see=set()),
+        Case(
+            u("cooperation:import_apply"),
+            expect(404, anonymous=302, staff=302, staff_without_permissions=403),
+            method="post",
+            data={"token": "nope"},
+            may_see=set(),
+        ),
+        Case(u("cooperation:declarations"), RESEARCHER_PAGE),
+        Case(u("cooperation:declaration_new"), RESEARCHER_PAGE),
+        Case(u("cooperation:declaration_edit", row.pk), expect(404, anonymous=302, owner=200), may_see={"owner"}),
+        Case(u("cooperation:declaration_delete", row.pk), expect(404, anonymous=302, owner=200), may_see={"owner"}),
+        Case(
+            u("cooperation:declaration_delete", row.pk),
+            expect(404, anonymous=302, owner=302),
+            method="post",
+            may_see=set(),
+        ),
     ]
 
 
@@ -388,6 +448,8 @@ def project_cases(w, u):
         Case(u("projects:staff_dashboard"), STAFF_PAGE, may_see={"staff"}),
         Case(u("projects:staff_export_csv"), STAFF_PAGE, may_see={"staff"}),
         Case(u("projects:staff_export_xlsx"), STAFF_PAGE, may_see={"staff"}),
+        # Inserm in the world: the staff dashboard of a year.
+        Case(u("cooperation:dashboard"), STAFF_PAGE),
     ]
 
 
