@@ -6,6 +6,7 @@ from django.urls import include, path, register_converter
 from django.utils.translation import gettext_lazy as _
 from django.views.i18n import JavaScriptCatalog
 
+from . import health
 from .converters import DatabaseIdConverter
 
 # Registered before the apps' URL modules are included: they write ids as <id:pk>.
@@ -18,6 +19,9 @@ admin.site.index_title = _("Calls, applications, reviews and notifications")
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),
+    # For load balancers (issue 20): the process answers; the database, broker and storage answer.
+    path("healthz", health.healthz, name="healthz"),
+    path("readyz", health.readyz, name="readyz"),
     # The open API (issue 19): read-only, versioned, not translated (its data carry both languages).
     path("api/v1/", include("cooperation.api.urls")),
 ]

@@ -117,6 +117,9 @@ def portal_cases(world, language):
         Case(u("personal_data_download"), expect(200, anonymous=302)),
         Case(u("javascript-catalog"), expect(200)),
         Case(reverse("set_language"), expect(302), method="post", data={"language": language, "next": "/"}),
+        # For load balancers: no login, nothing secret.
+        Case(reverse("healthz"), expect(200)),
+        Case(reverse("readyz"), expect(200)),
         # Reviewers.
         Case(u("reviews:queue"), REVIEWER_PAGE),
         Case(u("reviews:profile"), REVIEWER_PAGE),
