@@ -6,6 +6,9 @@ class PortalConfig(AppConfig):
     verbose_name = "Inserm portal"
 
     def ready(self):
+        from . import observability
+
+        observability.install()  # every log record carries the request id (and Celery's tasks too)
         # accounts and notifications, both at the bottom, import each other in neither direction:
         # the wiring hands the outbox's personal-data section to accounts.
         from accounts.personal_data import register_section

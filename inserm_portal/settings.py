@@ -97,6 +97,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First: the request's id, in every log line and in the tasks it queues (observability.py).
+    "inserm_portal.observability.RequestIdMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -371,10 +373,19 @@ CONTENT_SECURITY_POLICY = {
     }
 }
 
+# Logs: one JSON object per line with the request id in production (LOG_FORMAT=json, the default
+# when DEBUG is off), plain text for a developer's console (LOG_FORMAT=plain, the default with DEBUG).
+LOG_FORMAT = env("LOG_FORMAT", "plain" if DEBUG else "json")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "formatters": {
+        "json": {"()": "inserm_portal.observability.JsonFormatter"},
+        "plain": {"()": "inserm_portal.observability.PlainFormatter"},
+    },
+    "handlers": {
+        "console": {"class": "logging.StreamHandler", "formatter": "json" if LOG_FORMAT == "json" else "plain"}
+    },
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", "INFO")},
     "loggers": {"django.db.backends": {"level": "INFO"}},
 }
