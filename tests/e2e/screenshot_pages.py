@@ -81,6 +81,7 @@ def build_pages():
     bare_staff = StaffFactory(is_superuser=False)
     proposal = reviews_services.launch_routing(review_call, staff, reviewers_per_application=2)
     return [
+        *world_pages(),
         *project_pages(staff, reviewer),
         *partner_pages(),
         ("call-list", "/fr/calls/", None),
@@ -181,6 +182,18 @@ def project_pages(staff, reviewer):
         ("projects-staff-dashboard", "/fr/projects/staff/dashboard/", staff),
         ("evaluations-reviewer-en", "/en/projects/evaluations/", reviewer),
         ("evaluation-reviewer", f"/fr/projects/evaluations/{asked.pk}/", reviewer),
+    ]
+
+
+def world_pages():
+    """Inserm in the world (issue 19): the public page with the demo's 2020 figures, map and sites;
+    in English with Japan's section open."""
+    from cooperation import demo
+
+    demo.load()
+    return [
+        ("world", "/fr/international/", None),
+        ("world-en", "/en/international/?country=JP#country", None),
     ]
 
 
