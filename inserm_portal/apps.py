@@ -6,7 +6,7 @@ class PortalConfig(AppConfig):
     verbose_name = "Inserm portal"
 
     def ready(self):
-        from . import observability
+        from . import metrics, observability  # noqa: F401 (metrics: the tasks' durations, from any worker)
 
         observability.install()  # every log record carries the request id (and Celery's tasks too)
         # accounts and notifications, both at the bottom, import each other in neither direction:

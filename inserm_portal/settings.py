@@ -99,6 +99,7 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     # First: the request's id, in every log line and in the tasks it queues (observability.py).
     "inserm_portal.observability.RequestIdMiddleware",
+    "inserm_portal.metrics.MetricsMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -372,6 +373,10 @@ CONTENT_SECURITY_POLICY = {
         "object-src": ["'none'"],
     }
 }
+
+# Prometheus metrics at /metrics (inserm_portal/metrics.py): only these client addresses (the
+# scraper's; REMOTE_ADDR, never a forwarded header). Several gunicorn workers: PROMETHEUS_MULTIPROC_DIR.
+METRICS_ALLOWED_IPS = env_list("METRICS_ALLOWED_IPS", "127.0.0.1,::1")
 
 # Logs: one JSON object per line with the request id in production (LOG_FORMAT=json, the default
 # when DEBUG is off), plain text for a developer's console (LOG_FORMAT=plain, the default with DEBUG).

@@ -6,7 +6,7 @@ from django.urls import include, path, register_converter
 from django.utils.translation import gettext_lazy as _
 from django.views.i18n import JavaScriptCatalog
 
-from . import health
+from . import health, metrics
 from .converters import DatabaseIdConverter
 
 # Registered before the apps' URL modules are included: they write ids as <id:pk>.
@@ -22,6 +22,7 @@ urlpatterns = [
     # For load balancers (issue 20): the process answers; the database, broker and storage answer.
     path("healthz", health.healthz, name="healthz"),
     path("readyz", health.readyz, name="readyz"),
+    path("metrics", metrics.metrics, name="metrics"),
     # The open API (issue 19): read-only, versioned, not translated (its data carry both languages).
     path("api/v1/", include("cooperation.api.urls")),
 ]

@@ -120,6 +120,8 @@ def portal_cases(world, language):
         # For load balancers: no login, nothing secret.
         Case(reverse("healthz"), expect(200)),
         Case(reverse("readyz"), expect(200)),
+        # Metrics: for the allowed addresses (the test client's 127.0.0.1), whoever is logged in.
+        Case(reverse("metrics"), expect(200)),
         # Reviewers.
         Case(u("reviews:queue"), REVIEWER_PAGE),
         Case(u("reviews:profile"), REVIEWER_PAGE),
