@@ -85,6 +85,9 @@ INSTALLED_APPS = [
     "axes",
     "csp",
     "rules",  # permissions as named predicates; no autodiscovery (calls/rules is the programmes')
+    "rest_framework",  # the open API at /api/v1/ (cooperation/api)
+    "drf_spectacular",  # its OpenAPI schema
+    "drf_spectacular_sidecar",  # Swagger UI's files, served from here: no CDN
     # Our apps, from the bottom of the import order to the top.
     "accounts",
     "notifications",
@@ -372,6 +375,37 @@ CONTENT_SECURITY_POLICY = {
         "base-uri": ["'self'"],
         "object-src": ["'none'"],
     }
+}
+
+# The open API (issue 19, cooperation/api): read-only for everyone, JSON only, paginated,
+# filtered, throttled per IP address in the default cache. The version is the URL's prefix
+# (/api/v1/, inserm_portal/urls.py): a v2 would be a second include beside it.
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": [],
+    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.AllowAny"],  # read-only: GET views only, else 405
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_PAGINATION_CLASS": "cooperation.api.policies.Pagination",
+    "PAGE_SIZE": 50,
+    "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
+    "DEFAULT_THROTTLE_CLASSES": ["cooperation.api.policies.AnonymousThrottle"],
+    "DEFAULT_THROTTLE_RATES": {"anon": env("API_ANON_RATE", "120/minute")},
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "UNAUTHENTICATED_USER": None,
+    # ?format= is an ordinary (ignored) query parameter: JSON is the only format.
+    "URL_FORMAT_OVERRIDE": None,
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "Inserm international cooperation portal — open API",
+    "DESCRIPTION": (
+        "Read-only public data: open and upcoming calls for projects, funded projects, Inserm's "
+        "sites abroad and the yearly figures. Nothing personal. Texts in French and English."
+    ),
+    "VERSION": "1.0.0",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
 }
 
 # Prometheus metrics at /metrics (inserm_portal/metrics.py): only these client addresses (the

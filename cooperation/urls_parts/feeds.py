@@ -1,3 +1,10 @@
-"""URL patterns of one part of cooperation (see cooperation/urls.py)."""
+"""The feeds of the open calls, RSS 2.0 and Atom, for the intranet (see cooperation/feeds.py)."""
 
-urlpatterns = []
+from django.urls import path
+
+from ..feeds import OpenCallsAtomFeed, OpenCallsFeed
+
+urlpatterns = [
+    path("feed/calls.rss", OpenCallsFeed(), name="feed_rss"),
+    path("feed/calls.atom", OpenCallsAtomFeed(), name="feed_atom"),
+]

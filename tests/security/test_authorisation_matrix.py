@@ -99,6 +99,7 @@ def portal_cases(world, language):
         Case(u("home"), expect(200)),
         Case(u("call_list"), expect(200)),
         Case(u("call_detail", w.open_call.pk), expect(200)),
+        *open_data_cases(u),
         Case(u("call_subscriptions"), expect(404, anonymous=302, owner=200, other_researcher=200)),
         Case(u("login"), expect(302, anonymous=200)),
         Case(u("logout"), expect(405)),
@@ -258,7 +259,8 @@ def register_cases(w, u):
     from cooperation.models import Cooperation
 
     owner = w.users["owner"]
-    token = import_files.keep(b"year,unit_code\n", "register.csv", "cooperations", w.users["staff"])
+    data = b"year,unit_code,partner_institution,city,country,kind\n2020,U1001,NIH,Bethesda,US,cohort\n"
+    token = import_files.keep(data, "register.csv", "cooperations", w.users["staff"])
     row, _created = Cooperation.objects.get_or_create(
         unit_code=owner.researcher_profile.unit_code,
         year=2020,
@@ -378,6 +380,18 @@ def partner_cases(w, u):
             method="post",
             may_see=set(),
         ),
+    ]
+
+
+def open_data_cases(u):
+    """The open API and the feeds of open calls (issue 19): public, read-only, the same for everyone
+    (the API is not translated: its addresses have no language prefix)."""
+    api = ["calls", "projects", "sites", "figures", "schema", "docs"]
+    return [
+        *[Case(reverse(f"api:{name}"), expect(200)) for name in api],
+        Case(reverse("api:calls"), expect(405), method="post"),
+        Case(u("cooperation:feed_rss"), expect(200)),
+        Case(u("cooperation:feed_atom"), expect(200)),
     ]
 
 
