@@ -9,6 +9,6 @@ class CooperationConfig(AppConfig):
     def ready(self):
         from accounts.personal_data import register_section
 
-        from . import permissions, personal_data, signals  # noqa: F401 (permissions; projects and PIC feed the register)
+        from . import actions, permissions, personal_data, signals  # noqa: F401 (audit actions; permissions; projects and PIC feed the register)
 
         register_section("cooperation", personal_data.export, personal_data.erase, models=personal_data.MODELS)
