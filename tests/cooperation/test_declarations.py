@@ -185,3 +185,8 @@ def test_the_list_costs_the_same_queries_with_1_and_50_rows(client, member):
     fifty, last = queries()
     assert last.content.decode().count('data-label="Partner institution"') == 50
     assert one == fifty
+
+
+def test_a_researcher_reaches_their_units_cooperations_from_the_menu(client, member):
+    page = client.get(url("declarations")).content.decode()
+    assert f'href="{url("declarations")}">My unit\'s cooperations</a>' in page

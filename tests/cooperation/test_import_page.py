@@ -188,3 +188,12 @@ def test_an_import_of_many_rows_through_the_pages(client, staff):
     assert counts(client.get(location))["new"] == "2000"
     client.post(url("import_apply"), {"token": token_of(location)})
     assert Cooperation.objects.count() == 2_000
+
+
+def test_staff_who_may_import_reach_the_page_from_the_menu_and_others_do_not(client, staff):
+    link = f'href="{url("import")}">Import the register</a>'
+    client.force_login(staff)
+    assert link in client.get(url("import")).content.decode()
+    client.force_login(StaffFactory(is_superuser=False))
+    with translation.override("en"):
+        assert link not in client.get(reverse("home")).content.decode()
