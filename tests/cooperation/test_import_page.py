@@ -19,6 +19,14 @@ from .test_import import as_csv, generated_rows
 
 pytestmark = pytest.mark.django_db
 
+
+@pytest.fixture(autouse=True)
+def kept_files(settings, tmp_path):
+    """The uploaded files wait in a folder of the test's own."""
+    settings.VAR_DIR = tmp_path
+    return tmp_path / "imports"
+
+
 GOOD = [2020, "U1001", "Charité", "Berlin", "DE", "mobility", "", "", ""]
 HOSTILE = [
     [2020, "U1001", "<script>alert(1)</script>", "Berlin", "Atlantis", "mobility", "", "", ""],
@@ -48,7 +56,7 @@ def counts(response):
     return dict(re.findall(r'data-count="(\w+)">(\d+)<', response.content.decode()))
 
 
-def test_a_clean_file_is_read_then_imported_and_the_same_file_again_is_nothing_new(client, staff):
+def test_a_clean_file_is_read_then_imported_and_the_same_file_again_is_nothing_new(client, staff, kept_files):
     client.force_login(staff)
     report = client.get(upload(client, [GOOD, [2020, "U1002", "NIH", "Bethesda", "US", "cohort", "", "", ""]]))
     assert counts(report) == {"rows": "2", "new": "2", "unchanged": "0", "updated": "0", "rejected": "0"}
@@ -62,6 +70,7 @@ def test_a_clean_file_is_read_then_imported_and_the_same_file_again_is_nothing_n
     # The kept file is gone once imported: the same token imports nothing again.
     again = client.post(url("import_apply"), {"token": token}, follow=True)
     assert "imported already or has expired" in again.content.decode()
+    assert list(kept_files.iterdir()) == []  # deleted once imported
 
     second = client.get(upload(client, [GOOD, [2020, "U1002", "NIH", "Bethesda", "US", "cohort", "", "", ""]]))
     assert counts(second)["unchanged"] == "2"
