@@ -36,6 +36,8 @@ class AccountAction(models.TextChoices):
     ERASURE_REQUESTED = "personal_data.erasure_requested", _("erasure of personal data requested")
     ERASURE_DONE = "personal_data.erased", _("personal data erased")
     TWO_FACTOR_ENROLLED = "two_factor.enrolled", _("second factor set up")
+    SSO_ACCOUNT_CREATED = "sso.account_created", _("account created through Inserm single sign-on")
+    SSO_STAFF_GRANTED = "sso.staff_granted", _("staff status granted from the identity provider's group")
 
 
 register_actions(AccountAction)

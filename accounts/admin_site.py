@@ -20,7 +20,14 @@ def second_factor_ok(request):
     if not settings.STAFF_REQUIRE_2FA:
         return True
     is_verified = getattr(user, "is_verified", None)
-    return bool(is_verified and is_verified())
+    if is_verified and is_verified():
+        return True
+    # Logged in through the identity provider, which asserted multi-factor authentication
+    # (accounts.oidc): the provider's second factor stands for the portal's.
+    from .oidc import IDP_MFA_SESSION_KEY
+
+    session = getattr(request, "session", None)
+    return bool(user.is_authenticated and session is not None and session.get(IDP_MFA_SESSION_KEY) == str(user.pk))
 
 
 class PortalAdminSite(admin.AdminSite):

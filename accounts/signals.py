@@ -19,3 +19,8 @@ password_reset_requested = Signal()
 # `url_path` (the login page's path without the language prefix): the owner is told, and how to
 # log in or choose a new password. The applications app queues the e-mail in the outbox.
 signup_for_existing_account = Signal()
+
+# Sent (unlike the three above, by a page: the SSO callback, accounts.oidc) when single sign-on
+# creates an account, with `user` (a researcher) and `claims` (the provider's, e.g. `inserm_unit`,
+# `given_name`): the applications app pre-fills the researcher profile from them.
+sso_account_created = Signal()

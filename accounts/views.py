@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 from django.views import View
 from django.views.generic import FormView, TemplateView
 
-from . import personal_data, services, throttle, two_factor
+from . import oidc, personal_data, services, throttle, two_factor
 from .access import StaffRoleRequiredMixin
 from .forms import (
     ErasureRequestForm,
@@ -64,6 +64,9 @@ class PortalLoginView(auth_views.LoginView):
         form = context.get("form")
         if form is not None and form.awaiting_verification:
             context["resend_form"] = ResendVerificationForm(initial={"email": form.data.get("username", "")})
+        # Single sign-on: the button when the provider answers, else why there is none.
+        if oidc.sso_configured():
+            context["sso_available"] = oidc.provider_reachable()
         return context
 
 

@@ -35,3 +35,9 @@ class ApplicationsConfig(AppConfig):
         from . import personal_data
 
         register_section("applications", personal_data.export, personal_data.erase, models=personal_data.MODELS)
+
+        from accounts.signals import sso_account_created
+
+        from .sso import profile_from_claims
+
+        sso_account_created.connect(profile_from_claims, dispatch_uid="applications.sso_profile")

@@ -88,6 +88,7 @@ INSTALLED_APPS = [
     "rest_framework",  # the open API at /api/v1/ (cooperation/api)
     "drf_spectacular",  # its OpenAPI schema
     "drf_spectacular_sidecar",  # Swagger UI's files, served from here: no CDN
+    "mozilla_django_oidc",  # single sign-on for Inserm agents (accounts/oidc.py), off unless OIDC_* are set
     # Our apps, from the bottom of the import order to the top.
     "accounts",
     "notifications",
@@ -170,6 +171,8 @@ AUTHENTICATION_BACKENDS = [
     "accounts.backends.PortalModelBackend",
     # The portal's permissions, declared with django-rules in each app's permissions.py.
     "rules.permissions.ObjectPermissionBackend",
+    # Single sign-on (OpenID Connect): answers nothing unless the OIDC_* settings below are set.
+    "accounts.oidc.PortalOIDCBackend",
 ]
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
@@ -327,6 +330,32 @@ GRANT_RECORDS_RETENTION_YEARS = int(env("GRANT_RECORDS_RETENTION_YEARS", "10"))
 STAFF_REQUIRE_2FA = env_bool("STAFF_REQUIRE_2FA", not DEBUG)
 OTP_TOTP_ISSUER = "Inserm DPRE"
 OTP_TOTP_THROTTLE_FACTOR = 1  # each wrong code doubles the wait before the next try
+
+# Single sign-on for Inserm agents (OpenID Connect, accounts/oidc.py; README "Single sign-on"): on
+# only when the client and the provider's four endpoints are all set; `make run` has local logins.
+OIDC_RP_CLIENT_ID = env("OIDC_RP_CLIENT_ID", "")
+OIDC_RP_CLIENT_SECRET = env("OIDC_RP_CLIENT_SECRET", "")
+OIDC_OP_AUTHORIZATION_ENDPOINT = env("OIDC_OP_AUTHORIZATION_ENDPOINT", "")
+OIDC_OP_TOKEN_ENDPOINT = env("OIDC_OP_TOKEN_ENDPOINT", "")
+OIDC_OP_USER_ENDPOINT = env("OIDC_OP_USER_ENDPOINT", "")
+OIDC_OP_JWKS_ENDPOINT = env("OIDC_OP_JWKS_ENDPOINT", "")
+OIDC_OP_ISSUER = env("OIDC_OP_ISSUER", "")  # when set, the id_token's `iss` must be this
+OIDC_RP_SIGN_ALGO = "RS256"
+OIDC_RP_SCOPES = env("OIDC_RP_SCOPES", "openid email profile")
+OIDC_USE_PKCE = True
+OIDC_TIMEOUT = int(env("OIDC_TIMEOUT", "10"))  # seconds, each call to the provider
+OIDC_PROBE_TIMEOUT = float(env("OIDC_PROBE_TIMEOUT", "2"))  # the login page's check that it answers
+OIDC_CLOCK_LEEWAY = 30  # seconds of clock difference tolerated on the id_token's times
+# Staff status from a claim only when this group is named (and found in the `groups` claim).
+OIDC_STAFF_GROUP = env("OIDC_STAFF_GROUP", "")
+# Multi-factor authentication asserted by the provider (`amr` values, or these `acr` values): staff
+# skip the portal's TOTP code.
+OIDC_MFA_AMR = env_list("OIDC_MFA_AMR", "mfa,otp,hwk")
+OIDC_MFA_ACR = env_list("OIDC_MFA_ACR", "")
+# Claims that pre-fill a new researcher's profile.
+OIDC_UNIT_CLAIM = env("OIDC_UNIT_CLAIM", "inserm_unit")
+OIDC_TEAM_CLAIM = env("OIDC_TEAM_CLAIM", "inserm_team")
+OIDC_GRADE_CLAIM = env("OIDC_GRADE_CLAIM", "inserm_grade")
 
 # Login throttling (django-axes): 5 failures for one e-mail address from one IP address lock that
 # pair out for 15 minutes; a successful login resets the count. Behind the HTTPS proxy the client's

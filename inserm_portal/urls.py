@@ -25,6 +25,8 @@ urlpatterns = [
     path("metrics", metrics.metrics, name="metrics"),
     # The open API (issue 19): read-only, versioned, not translated (its data carry both languages).
     path("api/v1/", include("cooperation.api.urls")),
+    # Single sign-on's start and callback (a 404 while it is off): one address for the provider.
+    path("oidc/", include("accounts.oidc_views")),
 ]
 
 urlpatterns += i18n_patterns(

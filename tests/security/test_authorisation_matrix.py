@@ -123,6 +123,9 @@ def portal_cases(world, language):
         Case(reverse("readyz"), expect(200)),
         # Metrics: for the allowed addresses (the test client's 127.0.0.1), whoever is logged in.
         Case(reverse("metrics"), expect(200)),
+        # Single sign-on's start and callback: 404s while it is off, as here (tests/production/test_sso.py).
+        Case(reverse("oidc_authentication_init"), expect(404)),
+        Case(reverse("oidc_authentication_callback"), expect(404)),
         # Reviewers.
         Case(u("reviews:queue"), REVIEWER_PAGE),
         Case(u("reviews:profile"), REVIEWER_PAGE),
