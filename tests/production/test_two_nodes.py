@@ -1,0 +1,125 @@
+"""Several web nodes (issue 20): two gunicorn processes on two ports share the database (sessions
+included), the cache (Redis) and the stored files. A researcher logs in on the first, uploads a
+document on the second, and downloads it from the first; both report ready."""
+
+import os
+import re
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+import requests
+from django.conf import settings
+from django.db import connection
+
+from applications.models import Attachment
+from tests.applications.factories import ApplicationFactory, ProfileFactory, pdf_bytes
+from tests.factories import PASSWORD
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+ROOT = Path(settings.BASE_DIR)
+
+
+def _free_port():
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def _wait_ready(base, process, timeout=90):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise AssertionError(f"gunicorn stopped: {process.stderr.read().decode()[-2000:]}")
+        try:
+            if requests.get(f"{base}/healthz", timeout=3).status_code == 200:
+                return
+        except requests.RequestException:
+            time.sleep(0.2)
+    raise AssertionError(f"{base} did not answer within {timeout} s")
+
+
+@pytest.fixture
+def two_nodes(tmp_path):
+    """Two gunicorn processes on the test database, one Redis cache, one media folder."""
+    database = connection.settings_dict
+    env = {
+        **os.environ,
+        "DEBUG": "1",
+        "SECRET_KEY": "two-nodes-test-secret-key-0123456789abcdefghijklmnopqrstuvwxyz",
+        "DATABASE_URL": f"postgres://{database['USER']}@{database['HOST']}:{database['PORT']}/{database['NAME']}",
+        "CACHE_URL": "redis://127.0.0.1:6379/13",
+        "CELERY_BROKER_URL": settings.CELERY_BROKER_URL,
+        "MEDIA_ROOT": str(tmp_path / "media"),
+        "PORTAL_VAR_DIR": str(tmp_path / "var"),
+        "ALLOWED_HOSTS": "127.0.0.1,localhost",
+        "LOG_FORMAT": "json",
+    }
+    nodes, processes = [], []
+    try:
+        for _ in range(2):
+            port = _free_port()
+            process = subprocess.Popen(
+                [sys.executable, "-m", "gunicorn", "inserm_portal.wsgi", "--workers", "1"]
+                + ["--bind", f"127.0.0.1:{port}"],
+                cwd=ROOT,
+                env=env,
+                stdout=subprocess.DEVNULL,
+                stderr=subprocess.PIPE,
+            )
+            processes.append(process)
+            nodes.append(f"http://127.0.0.1:{port}")
+        for base, process in zip(nodes, processes, strict=True):
+            _wait_ready(base, process)
+        yield nodes
+    finally:
+        for process in processes:
+            process.terminate()
+        for process in processes:
+            process.wait(timeout=10)
+
+
+def _token(response):
+    return re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', response.text).group(1)
+
+
+def test_log_in_on_one_node_upload_on_the_other_download_from_the_first(two_nodes):
+    first, second = two_nodes
+    profile = ProfileFactory()
+    draft = ApplicationFactory(applicant=profile.user)
+    browser = requests.Session()
+
+    page = browser.get(f"{first}/en/accounts/login/")
+    answer = browser.post(
+        f"{first}/en/accounts/login/",
+        data={"username": profile.user.email, "password": PASSWORD, "csrfmiddlewaretoken": _token(page)},
+        headers={"Referer": f"{first}/en/accounts/login/"},
+        allow_redirects=False,
+    )
+    assert answer.status_code == 302, answer.text[-500:]
+
+    step = f"{second}/en/applications/{draft.pk}/edit/attachments/"
+    page = browser.get(step)
+    assert page.status_code == 200 and profile.user.email not in page.url  # logged in there too
+    pdf = pdf_bytes()
+    upload = browser.post(
+        step,
+        data={"kind": "project", "csrfmiddlewaretoken": _token(page)},
+        files={"file": ("project.pdf", pdf, "application/pdf")},
+        headers={"Referer": step},
+        allow_redirects=False,
+    )
+    assert upload.status_code == 302, upload.text[-800:]
+    attachment = Attachment.objects.get(application=draft)
+
+    download = browser.get(f"{first}/en/applications/{draft.pk}/attachments/{attachment.pk}/")
+    assert download.status_code == 200 and download.content == pdf
+    # Someone else, on either node, gets nothing.
+    stranger = requests.get(f"{second}/en/applications/{draft.pk}/attachments/{attachment.pk}/", allow_redirects=False)
+    assert stranger.status_code in (302, 404) and stranger.content != pdf
+    for base in two_nodes:
+        assert requests.get(f"{base}/readyz", timeout=5).json()["status"] == "ready"
