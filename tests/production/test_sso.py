@@ -2,6 +2,8 @@
 process (tests/production/oidc_provider.py): the code flow with PKCE, driven with the test client
 on the portal's side and real HTTP on the provider's; what is refused leaves nobody logged in."""
 
+import socket
+import time
 from urllib.parse import parse_qsl, urlencode, urlsplit
 
 import pytest
@@ -211,3 +213,22 @@ def test_the_provider_down_during_the_flow_is_a_message_not_an_error(sso, settin
     session["oidc_states"] = {"abc": {"nonce": "n", "code_verifier": "v" * 64}}
     session.save()
     refusal_shown(client, client.get("/oidc/callback/", {"code": "c", "state": "abc"}), UNAVAILABLE)
+
+
+def test_the_login_page_asks_the_provider_once_a_minute(sso):
+    sso.next_login("nobody@inserm.fr")  # also empties the provider's log
+    for _page in range(3):
+        assert BUTTON in english_client().get("/en/accounts/login/").content.decode()
+    assert [entry["path"] for entry in sso.log()].count("/authorize") == 1
+
+
+def test_a_provider_that_hangs_costs_the_login_page_its_short_timeout_only(sso, settings):
+    settings.OIDC_PROBE_TIMEOUT = 0.5
+    with socket.socket() as silent:  # accepts connections, never answers
+        silent.bind(("127.0.0.1", 0))
+        silent.listen(8)
+        settings.OIDC_OP_AUTHORIZATION_ENDPOINT = f"http://127.0.0.1:{silent.getsockname()[1]}/authorize"
+        started = time.monotonic()
+        page = english_client().get("/en/accounts/login/").content.decode()
+        assert time.monotonic() - started < 3
+    assert UNAVAILABLE in page and BUTTON not in page
