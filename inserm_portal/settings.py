@@ -266,7 +266,7 @@ CELERY_TASK_ALWAYS_EAGER = False
 CELERY_BEAT_SCHEDULE = {
     # The outbox sweeper: resets deliveries stuck in "sending", queues what is due (scheduled
     # reminders, notifications whose queueing failed because the broker was down).
-    "notifications-sweep": {"task": "notifications.sweep", "schedule": 60.0},
+    "notifications-sweep": {"task": "notifications.sweep", "schedule": 20.0},
     # Funded projects: statuses follow their dates, report reminders go out. Every hour of the
     # working day (idempotent: a reminder is sent once whatever the runs), so a portal started
     # after 07:00 sends the day's reminders within the hour rather than the next morning.
@@ -293,8 +293,11 @@ NOTIFICATIONS_RETRY_BACKOFF = float(env("NOTIFICATIONS_RETRY_BACKOFF", "60"))  #
 NOTIFICATIONS_BATCH_SIZE = 100  # notifications per Celery message when many are queued at once
 NOTIFICATIONS_PENDING_GRACE = 60  # seconds before the sweeper re-queues a pending notification
 NOTIFICATIONS_REQUEUE_AFTER = 600  # seconds before a queued but undelivered notification is queued again
-# Longer than CELERY_TASK_TIME_LIMIT, so a live worker's delivery is never taken over.
-NOTIFICATIONS_SENDING_TIMEOUT = CELERY_TASK_TIME_LIMIT * 2
+# A delivery's claim on its rows (seconds): a worker renews it every NOTIFICATIONS_LEASE_RENEW
+# seconds while it sends (and one message takes at most EMAIL_TIMEOUT), so a live worker is never
+# overtaken, and a dead worker's rows are taken back by the sweeper (every 20 s) within a minute.
+NOTIFICATIONS_SENDING_TIMEOUT = int(env("NOTIFICATIONS_SENDING_TIMEOUT", "30"))
+NOTIFICATIONS_LEASE_RENEW = 5
 
 # Attachments: all the Flate streams of one PDF may inflate to this much, no more (a small file
 # can expand a thousandfold in a reviewer's viewer); see applications/documents.py.

@@ -8,13 +8,15 @@ to the mail server, then commits ``sent``. Two runs of the task therefore never 
 second one finds ``sending`` or ``sent`` and does nothing.
 
 If the worker dies between ``sending`` and ``sent`` (kill -9, lost machine), the row stays in
-``sending``. The sweeper gives it back to ``pending`` once it has been sending for longer than
-``NOTIFICATIONS_SENDING_TIMEOUT`` (longer than Celery's hard time limit, so a live worker is never
-overtaken), and it is delivered again. We chose at-least-once over at-most-once: a worker that died
-*after* the mail server accepted the message but *before* ``sent`` was committed causes one
-duplicate, whereas at-most-once would silently lose a receipt or a decision letter. The window is a
-single SQL UPDATE wide, and each message carries a stable Message-ID (one per notification) so mail
-systems can recognise the duplicate.
+``sending``. A worker renews its claim on the rows it still holds every few seconds while it sends
+(``NOTIFICATIONS_LEASE_RENEW``); the sweeper (every 20 s) gives a row back to ``pending`` once its
+claim is older than ``NOTIFICATIONS_SENDING_TIMEOUT`` (30 s), and it is delivered again: a dead
+worker's messages go out within a minute. We chose at-least-once over at-most-once: a worker that
+died *after* the mail server accepted a message but *before* its ``sent`` was committed causes one
+duplicate, whereas at-most-once would silently lose a receipt or a decision letter. Each message is
+marked sent by its own UPDATE as soon as the server accepts it (retried on a new database connection
+if the old one was lost), so the window is that one message per worker, and each message carries a
+stable Message-ID (one per notification) so mail systems can recognise the duplicate.
 
 The outbox is split along its sections: ``outbox`` (creating, cancelling, releasing, resending;
 subscriptions), ``queueing`` (publishing tasks; the sweeper) and ``delivery`` (claiming and

@@ -1,16 +1,17 @@
 """Delivering: claim a pending row (commit "sending"), build the e-mail in its language, hand it
-to the mail server, commit "sent" (or schedule a retry, or fail after max_attempts())."""
+to the mail server, commit "sent" at once (or schedule a retry, or fail after max_attempts())."""
 
+import time
 import uuid
-from collections import defaultdict
 from contextlib import suppress
 from dataclasses import dataclass
 from datetime import timedelta
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives, get_connection
-from django.db import transaction
-from django.db.models import Case, CharField, F, Q, Value, When
+from django.db import InterfaceError, OperationalError, transaction
+from django.db import connection as db_connection
+from django.db.models import F, Q
 from django.utils import timezone
 
 from ..models import Notification
@@ -177,27 +178,33 @@ def _claim_batch(ids, now):
 def deliver_batch(ids):
     """Deliver several notifications over one mail connection; returns {id: outcome}.
 
-    The batch is claimed in one transaction and the sent rows are marked in one UPDATE, so a
-    notification costs its rendering and its SMTP exchange, not a dozen queries. A failure falls
+    The batch is claimed in one transaction. Each message is marked sent as soon as the mail server
+    has accepted it (its own short UPDATE, retried if the database connection was lost), so a worker
+    killed in the middle of a batch re-sends at most the one message it was handing over, never the
+    ones already accepted. While the batch runs, the claim on the rows still to send is renewed
+    (``NOTIFICATIONS_LEASE_RENEW``), so the lease can be short: a dead worker's rows are taken back
+    within ``NOTIFICATIONS_SENDING_TIMEOUT`` (30 s) and the next sweep delivers them. A failure falls
     back to deliver()'s handling for that row alone (retry with backoff, or failed).
     """
     ids = list(ids)
     outcomes = {notification_id: DeliveryOutcome(DeliveryOutcome.SKIPPED) for notification_id in ids}
     claimed = _claim_batch(ids, timezone.now())
-    sent = {}
     connection = get_connection()
+    renew_every = _setting("NOTIFICATIONS_LEASE_RENEW", 5)
+    renewed = time.monotonic()
     try:
-        for notification in claimed:
-            outcomes[notification.pk] = _send_claimed(notification, connection, sent)
+        for index, notification in enumerate(claimed):
+            if time.monotonic() - renewed >= renew_every:
+                _with_database_retry(_renew_lease, [n.pk for n in claimed[index:]])
+                renewed = time.monotonic()
+            outcomes[notification.pk] = _send_claimed(notification, connection)
     finally:
         with suppress(Exception):
             connection.close()
-        if sent:
-            _mark_sent(sent)
     return outcomes
 
 
-def _send_claimed(notification, connection, sent):
+def _send_claimed(notification, connection):
     try:
         message, rendered = build_email(notification, connection)
         # Opened here, the connection stays open for the rest of the batch: a backend closes after
@@ -212,36 +219,42 @@ def _send_claimed(notification, connection, sent):
         logger.exception("Notification %s could not be sent.", notification.pk)
         _finish(notification, Status.FAILED, last_error=f"{type(exc).__name__}: {exc}")
         return DeliveryOutcome(DeliveryOutcome.FAILED)
-    sent[notification.pk] = rendered.subject[:255]
+    # Accepted by the mail server: recorded at once, before anything else can fail.
+    _with_database_retry(_mark_sent, notification.pk, rendered.subject[:255])
     return DeliveryOutcome(DeliveryOutcome.SENT)
 
 
-# Above this many different subjects in a batch, the rows are marked in one UPDATE with a CASE.
-MARK_SENT_MAX_SUBJECT_GROUPS = 4
-
-
-def _mark_sent(sent):
-    """sending → sent for every row handed to the mail server, with the subject each was sent with.
-
-    A batch mostly carries one message to many people (a call opened), so its rows share one or
-    two subjects: one plain UPDATE per subject. Many different subjects take one UPDATE with a
-    CASE over the rows, whose hundred WHEN clauses Django is slow to build (a fifth of a batch's
-    time in a profile)."""
-    now = timezone.now()
-    changes = {"sent_at": now, "sending_since": None, "last_error": ""}
-    by_subject = defaultdict(list)
-    for pk, subject in sent.items():
-        by_subject[subject].append(pk)
-    if len(by_subject) <= MARK_SENT_MAX_SUBJECT_GROUPS:
-        for subject, pks in by_subject.items():
-            rows = Notification.objects.filter(pk__in=pks)
-            Notification.transition_rows(rows, Status.SENDING, Status.SENT, subject=subject, **changes)
-        return
-    whens = [When(pk=pk, then=Value(subject)) for pk, subject in sent.items()]
-    Notification.transition_rows(
-        Notification.objects.filter(pk__in=list(sent)),
+def _mark_sent(pk, subject):
+    """sending → sent for one row the mail server accepted, with the subject it was sent with: one
+    UPDATE guarded by the status (no lock to wait for, nothing else in the transaction)."""
+    return Notification.transition_rows(
+        Notification.objects.filter(pk=pk),
         Status.SENDING,
         Status.SENT,
-        subject=Case(*whens, default=F("subject"), output_field=CharField()),
-        **changes,
+        subject=subject,
+        sent_at=timezone.now(),
+        sending_since=None,
+        last_error="",
     )
+
+
+def _renew_lease(pks):
+    """The rows this batch still holds stay ours: their claim is dated now again."""
+    return Notification.objects.filter(pk__in=pks, status=Status.SENDING).update(sending_since=timezone.now())
+
+
+#: Database errors after which the write is tried again on a new connection (a restarted server,
+#: a terminated backend): the write is idempotent (guarded by the row's status).
+_RETRIES = 4
+
+
+def _with_database_retry(write, *args):
+    for attempt in range(_RETRIES):
+        try:
+            return write(*args)
+        except (OperationalError, InterfaceError):
+            if attempt == _RETRIES - 1:
+                raise
+            db_connection.close()
+            time.sleep(0.2 * 2**attempt)
+    return None

@@ -50,3 +50,19 @@ class BrokenBackend(BaseEmailBackend):
 
     def send_messages(self, email_messages):
         raise RuntimeError("backend misconfigured")
+
+
+class AcceptThenHangBackend(FileBackend):
+    """A mail server that accepts messages (they land in the mail folder) and, once it has accepted
+    the NOTIFICATIONS_TEST_ACCEPT_THEN_HANG-th, signals it (NOTIFICATIONS_TEST_MARKER) and hangs
+    before answering: the worst moment to kill a worker, the message out but not yet marked sent."""
+
+    accepted = 0
+
+    def send_messages(self, email_messages):
+        sent = super().send_messages(email_messages)
+        type(self).accepted += sent
+        if type(self).accepted >= int(os.environ["NOTIFICATIONS_TEST_ACCEPT_THEN_HANG"]):
+            Path(os.environ["NOTIFICATIONS_TEST_MARKER"]).write_text("accepted")
+            time.sleep(120)
+        return sent

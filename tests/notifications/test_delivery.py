@@ -363,7 +363,7 @@ def test_many_notifications_are_delivered_in_batches_once_each(celery_worker, ma
     assert {subject_of(message) for message in messages} == {"New call open: PRI 2027"}
 
 
-def test_the_sweeper_runs_every_minute_on_celery_beat(settings):
+def test_the_sweeper_runs_every_20_seconds_on_celery_beat(settings):
     entry = settings.CELERY_BEAT_SCHEDULE["notifications-sweep"]
-    assert entry == {"task": "notifications.sweep", "schedule": 60.0}
+    assert entry == {"task": "notifications.sweep", "schedule": 20.0}
     assert tasks.sweep.name in tasks.sweep.app.tasks
