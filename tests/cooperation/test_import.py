@@ -142,7 +142,7 @@ def test_every_bad_row_is_listed_with_its_line_and_reason(english):
     assert report.rejected[0].values[:5] == ["2020", "U1001", "Somewhere", "Nowhere", "Atlantis"]
 
 
-def test_nothing_is_imported_while_a_row_is_rejected_unless_the_valid_rows_only_are_asked_for(staff):
+def test_nothing_is_imported_while_a_row_is_rejected_unless_the_valid_rows_only_are_asked_for(staff, english):
     rows = [
         [2020, "U1001", "Charité", "Berlin", "DE", "mobility", "", "", ""],
         [2020, "U1001", "Somewhere", "Nowhere", "Atlantis", "mobility", "", "", ""],

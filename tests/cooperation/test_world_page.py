@@ -86,11 +86,11 @@ def get(language="fr", **params):
         (
             "fr",
             [
-                "Key figures for 2020",
-                "6 580 declared cooperations, with 102 countries",
-                "24 cooperation agreements in force",
-                "8 880 international co-publications, 52 % of Inserm's publications",
-                "5 502 co-publications with the European Union, 32 % of Inserm's publications",
+                "Chiffres clés 2020",
+                "6 580 collaborations déclarées, avec 102 pays",
+                "24 accords de coopération en vigueur",
+                "8 880 copublications internationales, soit 52 % des publications de l'Inserm",
+                "5 502 copublications avec l'Union européenne, soit 32 % des publications de l'Inserm",
             ],
         ),
         (
@@ -112,7 +112,7 @@ def test_the_page_shows_the_source_2020_figures_with_the_year_and_the_source(dem
     for sentence in expected:
         assert sentence in text
     assert "« L'Inserm à l'international », chiffres 2020" in text
-    assert "computed from the register" not in text
+    assert "computed from the register" not in text and "calculé à partir du registre" not in text
 
 
 def test_the_default_year_is_the_latest_with_figures(demo_register):
