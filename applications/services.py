@@ -22,7 +22,7 @@ from calls.models import Call, Instrument
 from calls.services import call_facts
 from notifications.services import notify
 
-from . import concurrency, documents, permissions
+from . import concurrency, documents, permissions, stored_files
 from .actions import ApplicationAction
 from .completeness import completeness
 from .models import (
@@ -497,7 +497,10 @@ def add_attachment(application, uploaded_file, kind, by_user):
             sha256=pdf.sha256,
             uploaded_by=by_user,
         )
-        attachment.file.save("document.pdf", ContentFile(pdf.content), save=False)
+        try:
+            stored_files.save_file(attachment.file, "document.pdf", ContentFile(pdf.content))
+        except stored_files.StorageUnavailable as error:
+            raise AttachmentRefused(ValidationError(error.message, code="storage_unavailable")) from error
         attachment.save()
         concurrency.bump(locked, by_user, "attachments")
     return attachment

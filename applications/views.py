@@ -9,7 +9,7 @@ import rules
 from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
 from django.db import transaction
-from django.http import FileResponse, Http404, HttpResponse, JsonResponse, QueryDict
+from django.http import Http404, HttpResponse, JsonResponse, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -37,6 +37,7 @@ from .information import page_context as information_context
 from .information import section_names
 from .models import Application, Attachment, ResearcherProfile
 from .permissions import editable_steps, may_edit_step
+from .stored_files import serve_stored_file
 
 PENDING_DRAFT_KEY = "applications_pending_draft"
 PENDING_DRAFT_MAX_BYTES = 200_000
@@ -554,16 +555,7 @@ class AttachmentDownloadView(ApplicationMixin, View):
 
     def get(self, request, pk, attachment_id):
         attachment = get_object_or_404(Attachment, pk=attachment_id, application=self.application)
-        try:
-            handle = attachment.file.open("rb")
-        except FileNotFoundError:
-            raise Http404 from None
-        response = FileResponse(
-            handle, as_attachment=True, filename=attachment.download_name, content_type="application/pdf"
-        )
-        response["X-Content-Type-Options"] = "nosniff"
-        response["Cache-Control"] = "private, no-store"
-        return response
+        return serve_stored_file(request, attachment.file, attachment.download_name)
 
 
 class AttachmentDeleteView(ApplicationMixin, View):

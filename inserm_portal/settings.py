@@ -17,6 +17,8 @@ from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
+from inserm_portal import storage_settings
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(os.environ.get("PORTAL_VAR_DIR", BASE_DIR / "var"))
 
@@ -200,8 +202,18 @@ STATIC_ROOT = BASE_DIR / "staticfiles"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 MEDIA_URL = "media/"  # never served directly: attachments go through permission-checked views
 MEDIA_ROOT = Path(env("MEDIA_ROOT", str(BASE_DIR / "media")))
+# Shared storage (issue 20; inserm_portal/storage_settings.py): STORAGE_URL, e.g.
+# s3://BUCKET?endpoint_url=http://127.0.0.1:9000&region=eu-west-3, or AWS_STORAGE_BUCKET_NAME with
+# AWS_S3_ENDPOINT_URL, AWS_S3_REGION_NAME, AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY put files in
+# a private S3-compatible bucket; with neither, the local disk (MEDIA_ROOT). A download is checked by
+# the portal, then redirected to a link signed for STORAGE_URL_EXPIRY_SECONDS, or streamed by the
+# portal itself with STORAGE_DOWNLOADS=stream (always so from the local disk).
+STORAGE_URL_EXPIRY_SECONDS = int(env("STORAGE_URL_EXPIRY_SECONDS", "60"))
+STORAGE_DOWNLOADS = env("STORAGE_DOWNLOADS", "redirect")
+if STORAGE_DOWNLOADS not in {"redirect", "stream"}:
+    raise ImproperlyConfigured("STORAGE_DOWNLOADS is redirect or stream.")
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "default": storage_settings.default_storage(os.environ, STORAGE_URL_EXPIRY_SECONDS),
     "staticfiles": {
         "BACKEND": (
             "django.contrib.staticfiles.storage.StaticFilesStorage"

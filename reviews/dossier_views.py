@@ -1,13 +1,14 @@
 """Staff's committee dossiers (issue 18): ask for a call's dossier or one application's, follow its
 progress, download the PDF."""
 
-from django.http import FileResponse, Http404, JsonResponse
+from django.http import Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.utils.translation import get_language
 from django.views import View
 from django.views.generic import TemplateView
 
 from applications.models import Application
+from applications.stored_files import serve_stored_file
 
 from .dossier import request_dossier
 from .models import Dossier
@@ -67,8 +68,4 @@ class DossierDownloadView(StaffRequiredMixin, View):
         if dossier.status != Dossier.Status.READY or not dossier.file:
             raise Http404
         name = dossier.application.reference if dossier.application_id else f"call-{dossier.call_id}"
-        response = FileResponse(
-            dossier.file.open("rb"), as_attachment=True, filename=f"dossier-{name}.pdf", content_type="application/pdf"
-        )
-        response["Cache-Control"] = "private, no-store"
-        return response
+        return serve_stored_file(request, dossier.file, f"dossier-{name}.pdf")

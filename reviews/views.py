@@ -9,7 +9,7 @@ from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.http import FileResponse, Http404, HttpResponse, JsonResponse
+from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
 from django.utils import translation
@@ -22,6 +22,7 @@ from accounts.access import ReviewerRequiredMixin
 from accounts.permissions import missing_permissions
 from applications.models import Attachment
 from applications.selectors import vocabulary_labels
+from applications.stored_files import serve_stored_file
 from calls.models import ReviewCriterion
 from notifications.rendering import render_message
 
@@ -216,16 +217,7 @@ class AttachmentView(AssignmentMixin, View):
 
     def get(self, request, pk, attachment_id):
         attachment = get_object_or_404(Attachment, pk=attachment_id, application_id=self.assignment.application_id)
-        try:
-            handle = attachment.file.open("rb")
-        except FileNotFoundError:
-            raise Http404 from None
-        response = FileResponse(
-            handle, as_attachment=True, filename=attachment.download_name, content_type="application/pdf"
-        )
-        response["X-Content-Type-Options"] = "nosniff"
-        response["Cache-Control"] = "private, no-store"
-        return response
+        return serve_stored_file(request, attachment.file, attachment.download_name)
 
 
 class RecuseView(AssignmentMixin, TemplateView):

@@ -18,7 +18,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.audit import record
-from applications import documents
+from applications import documents, stored_files
 from applications.models import ATTACHMENT_MAX_BYTES
 from applications.validators import text_validators
 from notifications.services import notify
@@ -266,7 +266,10 @@ def add_report_attachment(report, uploaded_file, by):
             sha256=pdf.sha256,
             uploaded_by=by,
         )
-        attachment.file.save("document.pdf", ContentFile(pdf.content), save=False)
+        try:
+            stored_files.save_file(attachment.file, "document.pdf", ContentFile(pdf.content))
+        except stored_files.StorageUnavailable as error:
+            raise ProjectError(error.message) from error
         attachment.save()
         record(by, ProjectAction.REPORT_SAVED, report, attachment_added=attachment.original_name)
     return attachment

@@ -11,7 +11,7 @@ from decimal import Decimal
 import rules
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.http import FileResponse, Http404
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect
 from django.utils.functional import cached_property
 from django.utils.text import capfirst
@@ -23,6 +23,7 @@ from django_countries import countries
 from accounts.permissions import is_staff, missing_permissions
 from applications.documents import pdf_file_name
 from applications.models import BudgetLine
+from applications.stored_files import serve_stored_file
 
 from ..forms.reports import (
     AddReportForm,
@@ -457,14 +458,7 @@ class ReportAttachmentView(ReportAttachmentMixin, View):
 
     def get(self, request, *args, **kwargs):
         attachment = self.attachment
-        response = FileResponse(
-            attachment.file.open("rb"),
-            as_attachment=True,
-            filename=pdf_file_name(attachment.original_name),
-            content_type="application/pdf",
-        )
-        response["X-Content-Type-Options"] = "nosniff"
-        return response
+        return serve_stored_file(request, attachment.file, pdf_file_name(attachment.original_name))
 
 
 class ReportAttachmentRemoveView(ReportAttachmentMixin, View):
