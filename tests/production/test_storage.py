@@ -215,7 +215,7 @@ def test_erasure_deletes_the_attachments_from_the_bucket(bucket, draft, django_c
     assert keys(bucket) == []
 
 
-def test_a_report_document_goes_to_the_bucket_and_a_closed_store_refuses_it_with_a_reason(bucket, settings):
+def test_a_report_document_goes_to_the_bucket_and_a_closed_store_refuses_it_with_a_reason(bucket, settings, english):
     project = funded_project("PRI", "60000.00")
     report = project.reports.order_by("due_on").first()
     attachment = reports.add_report_attachment(report, SimpleUploadedFile("annexe.pdf", pdf_bytes()), project.lead)
