@@ -21,6 +21,7 @@ import requests
 from django.conf import settings
 from django.core.cache import cache
 from django.core.exceptions import SuspiciousOperation
+from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 from mozilla_django_oidc.auth import OIDCAuthenticationBackend
 
@@ -161,6 +162,8 @@ class PortalOIDCBackend(OIDCAuthenticationBackend):
             last_name=(claims.get("family_name") or "")[:150],
             is_researcher=True,
             is_staff=staff_from_claims(claims),
+            # The language of the page they left for the provider (oidc_views), for their e-mails.
+            language=translation.get_language() if translation.get_language() in dict(settings.LANGUAGES) else "fr",
         )
         record(user, AccountAction.SSO_ACCOUNT_CREATED, user, staff=user.is_staff)
         sso_account_created.send(sender=self.UserModel, user=user, claims=claims)

@@ -4,10 +4,12 @@ provider knows one callback address): both are 404s while SSO is off (accounts.o
 import logging
 
 import requests
+from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import SuspiciousOperation
 from django.http import Http404, HttpResponseRedirect
 from django.urls import path, reverse
+from django.utils import translation
 from django.utils.translation import gettext as _
 from mozilla_django_oidc import views as oidc_views
 
@@ -23,8 +25,19 @@ class SSOOnlyMixin:
         return super().dispatch(request, *args, **kwargs)
 
 
+#: The language of the page the person left for the provider: the callback, at one address
+#: outside the language prefix, answers in it (and a new account gets it).
+LANGUAGE_SESSION_KEY = "oidc_language"
+
+
 class SSOStartView(SSOOnlyMixin, oidc_views.OIDCAuthenticationRequestView):
     """Off to the provider, with a state, a nonce and a PKCE challenge kept in the session."""
+
+    def get(self, request):
+        language = request.GET.get("lang", "")
+        if language in dict(settings.LANGUAGES):
+            request.session[LANGUAGE_SESSION_KEY] = language
+        return super().get(request)
 
 
 class SSOCallbackView(SSOOnlyMixin, oidc_views.OIDCAuthenticationCallbackView):
@@ -39,6 +52,11 @@ class SSOCallbackView(SSOOnlyMixin, oidc_views.OIDCAuthenticationCallbackView):
         return self.request.session.get("oidc_login_next") or landing_url(self.user)
 
     def get(self, request):
+        language = request.session.get(LANGUAGE_SESSION_KEY) or translation.get_language()
+        with translation.override(language):
+            return self.answer(request)
+
+    def answer(self, request):
         try:
             return super().get(request)
         except SuspiciousOperation as refusal:

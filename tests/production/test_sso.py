@@ -76,6 +76,20 @@ def test_an_agent_gets_a_researcher_account_with_the_profile_from_the_claims(sso
     assert len(token["params"]["code_verifier"]) >= 43
 
 
+def test_an_agent_who_left_a_french_page_comes_back_in_french_with_a_french_account(sso):
+    sso.next_login("louise@inserm.fr", claims={"inserm_unit": "U1001"})
+    client = english_client()  # the browser prefers English, the person chose French
+    login_page = client.get("/fr/accounts/login/").content.decode()
+    assert 'href="/oidc/authenticate/?lang=fr"' in login_page
+    start = client.get("/oidc/authenticate/?lang=fr")
+    authorize = requests.get(start["Location"], allow_redirects=False, timeout=5)
+    back = urlsplit(authorize.headers["Location"])
+    response = client.get(back.path, dict(parse_qsl(back.query)))
+    assert response["Location"] == "/fr/applications/"
+    assert logged_in_user(client).language == "fr"
+    assert "votre compte est créé à partir de votre compte Inserm" in client.get(response["Location"]).content.decode()
+
+
 def test_no_profile_is_made_up_without_a_unit_claim(sso):
     sso.next_login("paul@inserm.fr")
     client = english_client()
@@ -186,7 +200,7 @@ def test_staff_status_comes_from_the_mapped_group_only(sso, settings):
 def test_the_login_page_offers_the_inserm_button_when_the_provider_answers(sso):
     page = english_client().get("/en/accounts/login/?next=/en/calls/").content.decode()
     assert BUTTON in page
-    assert 'href="/oidc/authenticate/?next=/en/calls/"' in page
+    assert 'href="/oidc/authenticate/?lang=en&amp;next=/en/calls/"' in page
 
 
 def test_without_the_settings_there_is_no_single_sign_on():
