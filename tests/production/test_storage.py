@@ -5,15 +5,10 @@ and then redirects to a short-lived signed link; a stranger gets nothing; erasur
 object; the store down, an upload says so and nothing of the draft is lost, and /readyz turns red."""
 
 import json
-import socket
-import subprocess
-import sys
-import time
 from datetime import UTC, datetime
 from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
-import boto3
 import pytest
 import requests
 from django.core.exceptions import ImproperlyConfigured
@@ -31,65 +26,13 @@ from tests.factories import ResearcherFactory, StaffFactory
 from tests.isolation import fast_password_hashing, media_root, no_celery_broker  # noqa: F401 (fixtures)
 from tests.projects.factories import funded_project
 
+from .s3_fixtures import BUCKET, REGION, free_port, keys, start_s3_server, stop_s3_server
+
 pytestmark = pytest.mark.django_db
 
-BUCKET = "portal-files"
-REGION = "eu-west-3"
 #: Requests straight to the local server, whatever proxy the environment names.
 http = requests.Session()
 http.trust_env = False
-
-
-def free_port():
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
-def start_s3_server():
-    """moto's server on a free port, returned once it answers."""
-    port = free_port()
-    process = subprocess.Popen(
-        [sys.executable, "-m", "moto.server", "-H", "127.0.0.1", "-p", str(port)],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    deadline = time.monotonic() + 30
-    while True:
-        try:
-            socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
-            break
-        except OSError:
-            if process.poll() is not None or time.monotonic() > deadline:
-                stop_s3_server(process)
-                raise RuntimeError("moto's S3 server did not start") from None
-            time.sleep(0.1)
-    endpoint = f"http://127.0.0.1:{port}"
-    client = boto3.client(
-        "s3",
-        endpoint_url=endpoint,
-        region_name=REGION,
-        aws_access_key_id="testing",
-        aws_secret_access_key="testing",
-    )
-    client.create_bucket(Bucket=BUCKET, CreateBucketConfiguration={"LocationConstraint": REGION})
-    return process, endpoint, client
-
-
-def stop_s3_server(process):
-    process.terminate()
-    try:
-        process.wait(timeout=5)
-    except subprocess.TimeoutExpired:
-        process.kill()
-        process.wait()
-
-
-@pytest.fixture(scope="session")
-def s3_server():
-    process, endpoint, client = start_s3_server()
-    yield endpoint, client
-    stop_s3_server(process)
 
 
 def use_bucket(settings, endpoint):
@@ -98,10 +41,6 @@ def use_bucket(settings, endpoint):
     url = f"s3://testing:testing@{BUCKET}?endpoint_url={endpoint}&region={REGION}"
     options = s3_options({}, settings.STORAGE_URL_EXPIRY_SECONDS, storage_url=url)
     settings.STORAGES = {**settings.STORAGES, "default": {"BACKEND": S3_BACKEND, "OPTIONS": options}}
-
-
-def keys(client):
-    return [item["Key"] for item in client.list_objects_v2(Bucket=BUCKET).get("Contents", [])]
 
 
 @pytest.fixture

@@ -1,6 +1,7 @@
 """Several web nodes (issue 20): two gunicorn processes on two ports share the database (sessions
-included), the cache (Redis) and the stored files. A researcher logs in on the first, uploads a
-document on the second, and downloads it from the first; both report ready."""
+included), the cache (Redis) and the file store (a real S3-compatible server). A researcher logs in
+on the first, uploads a document on the second (it lands in the bucket), and downloads it from the
+first through a signed link; a stranger gets nothing; both report ready."""
 
 import os
 import re
@@ -18,6 +19,8 @@ from django.db import connection
 from applications.models import Attachment
 from tests.applications.factories import ApplicationFactory, ProfileFactory, pdf_bytes
 from tests.factories import PASSWORD
+
+from .s3_fixtures import BUCKET, REGION, keys
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -44,8 +47,9 @@ def _wait_ready(base, process, timeout=90):
 
 
 @pytest.fixture
-def two_nodes(tmp_path):
-    """Two gunicorn processes on the test database, one Redis cache, one media folder."""
+def two_nodes(tmp_path, s3_server):
+    """Two gunicorn processes on the test database, one Redis cache, one S3 bucket."""
+    endpoint, client = s3_server
     database = connection.settings_dict
     env = {
         **os.environ,
@@ -55,6 +59,7 @@ def two_nodes(tmp_path):
         "CACHE_URL": "redis://127.0.0.1:6379/13",
         "CELERY_BROKER_URL": settings.CELERY_BROKER_URL,
         "MEDIA_ROOT": str(tmp_path / "media"),
+        "STORAGE_URL": f"s3://testing:testing@{BUCKET}?endpoint_url={endpoint}&region={REGION}",
         "PORTAL_VAR_DIR": str(tmp_path / "var"),
         "ALLOWED_HOSTS": "127.0.0.1,localhost",
         "LOG_FORMAT": "json",
@@ -75,7 +80,7 @@ def two_nodes(tmp_path):
             nodes.append(f"http://127.0.0.1:{port}")
         for base, process in zip(nodes, processes, strict=True):
             _wait_ready(base, process)
-        yield nodes
+        yield nodes, client
     finally:
         for process in processes:
             process.terminate()
@@ -83,12 +88,16 @@ def two_nodes(tmp_path):
             process.wait(timeout=10)
 
 
+def endpoint_of(client):
+    return client.meta.endpoint_url
+
+
 def _token(response):
     return re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', response.text).group(1)
 
 
 def test_log_in_on_one_node_upload_on_the_other_download_from_the_first(two_nodes):
-    first, second = two_nodes
+    (first, second), bucket = two_nodes
     profile = ProfileFactory()
     draft = ApplicationFactory(applicant=profile.user)
     browser = requests.Session()
@@ -115,11 +124,16 @@ def test_log_in_on_one_node_upload_on_the_other_download_from_the_first(two_node
     )
     assert upload.status_code == 302, upload.text[-800:]
     attachment = Attachment.objects.get(application=draft)
+    assert attachment.file.name in keys(bucket)  # in the shared store, not on a node's disk
+    assert not (Path(settings.MEDIA_ROOT) / attachment.file.name).exists()
 
-    download = browser.get(f"{first}/en/applications/{draft.pk}/attachments/{attachment.pk}/")
+    address = f"{first}/en/applications/{draft.pk}/attachments/{attachment.pk}/"
+    redirect = browser.get(address, allow_redirects=False)
+    assert redirect.status_code == 302 and redirect.headers["Location"].startswith(endpoint_of(bucket))
+    download = browser.get(address)
     assert download.status_code == 200 and download.content == pdf
     # Someone else, on either node, gets nothing.
     stranger = requests.get(f"{second}/en/applications/{draft.pk}/attachments/{attachment.pk}/", allow_redirects=False)
     assert stranger.status_code in (302, 404) and stranger.content != pdf
-    for base in two_nodes:
+    for base in (first, second):
         assert requests.get(f"{base}/readyz", timeout=5).json()["status"] == "ready"
