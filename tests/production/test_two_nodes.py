@@ -137,3 +137,34 @@ def test_log_in_on_one_node_upload_on_the_other_download_from_the_first(two_node
     assert stranger.status_code in (302, 404) and stranger.content != pdf
     for base in (first, second):
         assert requests.get(f"{base}/readyz", timeout=5).json()["status"] == "ready"
+
+
+def test_a_node_whose_database_is_unreachable_is_alive_but_not_ready(tmp_path):
+    """/readyz red for the database (the store and the broker were each stopped in their own
+    tests): a node started against a PostgreSQL that does not answer."""
+    port = _free_port()
+    env = {
+        **os.environ,
+        "DEBUG": "1",
+        "SECRET_KEY": "readyz-test-secret-key-0123456789abcdefghijklmnopqrstuvwxyz",
+        "DATABASE_URL": f"postgres://postgres@127.0.0.1:{_free_port()}/nowhere",
+        "MEDIA_ROOT": str(tmp_path / "media"),
+        "PORTAL_VAR_DIR": str(tmp_path / "var"),
+    }
+    process = subprocess.Popen(
+        [sys.executable, "-m", "gunicorn", "inserm_portal.wsgi", "--workers", "1", "--bind", f"127.0.0.1:{port}"],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
+    try:
+        base = f"http://127.0.0.1:{port}"
+        _wait_ready(base, process)  # /healthz answers: the process is up
+        answer = requests.get(f"{base}/readyz", timeout=10)
+        checks = answer.json()["checks"]
+        assert answer.status_code == 503 and not checks["database"]["ok"] and checks["database"]["error"]
+        assert checks["broker"]["ok"] and checks["storage"]["ok"]
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
