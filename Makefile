@@ -50,7 +50,7 @@ format: venv
 test: venv messages
 	$(VENV)/bin/ruff check .
 	$(TEST_ENV) DATABASE_URL=sqlite:///:memory: $(PY) manage.py makemigrations --check --dry-run
-	$(TEST_ENV) $(VENV)/bin/pytest --cov --cov-report=term:skip-covered $(PYTEST_ARGS)
+	$(TEST_ENV) $(VENV)/bin/pytest --cov --cov-report=term:skip-covered --durations=30 $(PYTEST_ARGS)
 
 # The browser journeys alone (headless Debian Chromium; `make test` runs them too). A failing step
 # leaves a screenshot and the page's HTML in artifacts/e2e/<test name>/.
