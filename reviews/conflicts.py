@@ -12,8 +12,9 @@ the three):
 
 - ``reviews.models.conflict_filter``: the same rule as a Q over Application, for the querysets (a
   conflicted reviewer never sees the application; the services refuse to assign or score);
-- ``reviews.routing_adapter.conflict_pairs``: the same rule in bulk, as index pairs found through
-  dictionaries keyed by ``normalise``, for routing thousands of application x reviewer pairs.
+- ``reviews.routing_reads.read_conflicts`` (``routing_adapter.conflict_pairs``): the same rule in
+  bulk, for routing thousands of application x reviewer pairs: each value reduced to a code by
+  ``normalise`` itself, the pairs sharing a code joined in numpy.
 
 Any change to the rule changes all three and the test's cases.
 """

@@ -1,50 +1,43 @@
 """The thin ORM adapter around reviews.routing: rows to arrays, arrays to a proposal.
 
-Everything is built as arrays in a number of queries that does not grow with the call: the term
-matrices (scipy sparse, one column per vocabulary term, free keyword or theme), the conflicts as
-``(m, 2)`` index pairs found through dictionaries (no loop over every application x reviewer pair),
-the capacities from the profiles minus the current load. ``routing.route`` does the rest.
+Everything is built as arrays in a number of queries that does not grow with the call, read as
+flat rows by reviews/routing_reads.py (no model instance): the term matrices (scipy sparse, one
+column per vocabulary term, free keyword or theme), the texts, the bids, the conflicts as ``(m, 2)``
+index pairs, the capacities from the profiles minus the current load. ``routing.route`` does the
+rest. The functions taking lists of instances (``conflict_pairs``, ``keyword_affinity`` ...) read
+the same way, by the instances' ids.
 """
 
-import hashlib
 import logging
+import time
 from collections import OrderedDict
 from dataclasses import dataclass, field
 
 import numpy as np
-import scipy.sparse as sp
 from django.contrib.auth import get_user_model
 from django.db.models import Count, Q
 from django.utils import timezone
 
-from applications.models import Application, CoApplicant, PartnerTeam, ResearcherProfile
+from applications.models import Application
 
-from . import conflicts, routing
-from .keywords import normalise_term, split_keywords
-from .models import (
-    Bid,
-    ConflictOfInterest,
-    ExpertiseTerm,
-    ProposedAssignment,
-    ReviewAssignment,
-    ReviewerInvitation,
-    Screening,
-)
+from . import routing
+from . import routing_reads as reads
+from .models import ProposedAssignment, ReviewAssignment, ReviewerInvitation, Screening
 from .routing import bids, text
 
 logger = logging.getLogger(__name__)
 
-#: A theme counts twice as much as one keyword in the cosine affinity.
-THEME_WEIGHT = 2.0
+THEME_WEIGHT = reads.THEME_WEIGHT
 ROUTED_STATUSES = (Application.Status.SUBMITTED, Application.Status.IN_REVIEW)
 
 
-def reviewer_pool(call, today=None):
-    """Reviewers who accepted the call's invitation, active and available today, by id."""
+def pool_queryset(call, today=None):
+    """The User queryset of the reviewers who accepted the call's invitation, active and available
+    today."""
     today = today or timezone.localdate()
-    User = get_user_model()
-    return list(
-        User.objects.filter(
+    return (
+        get_user_model()
+        .objects.filter(
             reviewer_invitations__call=call,
             reviewer_invitations__status=ReviewerInvitation.Status.ACCEPTED,
             is_active=True,
@@ -52,10 +45,13 @@ def reviewer_pool(call, today=None):
             reviewer_profile__is_available=True,
         )
         .filter(Q(reviewer_profile__available_until__isnull=True) | Q(reviewer_profile__available_until__gte=today))
-        .select_related("reviewer_profile")
-        .prefetch_related("reviewer_profile__expertise", "reviewer_profile__themes")
-        .order_by("pk")
     )
+
+
+def reviewer_pool(call, today=None):
+    """Reviewers who accepted the call's invitation, active and available today, by id (instances,
+    for the pages; routing itself reads the pool as arrays)."""
+    return list(pool_queryset(call, today).select_related("reviewer_profile").order_by("pk"))
 
 
 def routable(rows):
@@ -67,84 +63,27 @@ def routable(rows):
     )
 
 
-def applications_to_route(call, application=None):
+def routed_queryset(call, application=None):
     rows = routable(Application.objects.filter(call=call))
     if application is not None:
         rows = rows.filter(pk=application.pk)
-    return list(rows.order_by("pk"))
+    return rows
 
 
-class Vocabulary:
-    """Normalised words to columns: a vocabulary term's French and English names share one column,
-    a theme's code and names share another; any other keyword gets its own."""
-
-    def __init__(self, themes=()):
-        self.columns = {}
-        self.aliases = {}
-        for term_id, name_fr, name_en in ExpertiseTerm.objects.values_list("pk", "name_fr", "name_en"):
-            for name in (name_fr, name_en):
-                self.aliases[normalise_term(name)] = f"term:{term_id}"
-        for theme in themes:
-            for name in (theme.code, theme.name_fr, theme.name_en):
-                self.aliases.setdefault(normalise_term(name), f"theme:{theme.code}")
-
-    def key(self, word):
-        word = normalise_term(word)
-        return self.aliases.get(word, f"kw:{word}") if word else None
-
-    def column(self, key):
-        return self.columns.setdefault(key, len(self.columns))
-
-    def matrix(self, rows_of_keys):
-        rows, cols, data = [], [], []
-        for index, weighted in enumerate(rows_of_keys):
-            for key, weight in weighted.items():
-                rows.append(index)
-                cols.append(self.column(key))
-                data.append(weight)
-        return rows, cols, data
+def applications_to_route(call, application=None):
+    return list(routed_queryset(call, application).order_by("pk"))
 
 
-def _application_terms(vocabulary, application):
-    weighted = {}
-    for term_id in application.vocabulary_terms or ():
-        if str(term_id).isdigit():
-            weighted[f"term:{int(term_id)}"] = 1.0
-    for word in split_keywords(application.keywords):
-        key = vocabulary.key(word)
-        if key:
-            weighted[key] = 1.0
-    theme = vocabulary.key(application.theme)
-    if theme:
-        weighted[theme] = THEME_WEIGHT
-    return weighted
+def _ids(rows):
+    return [row.pk for row in rows]
 
 
-def _reviewer_terms(vocabulary, user):
-    profile = user.reviewer_profile
-    weighted = {}
-    for term in profile.expertise.all():
-        weighted[f"term:{term.pk}"] = 1.0
-    for word in profile.keyword_list:
-        key = vocabulary.key(word)
-        if key:
-            weighted.setdefault(key, 1.0)
-    for theme in profile.themes.all():
-        weighted[f"theme:{theme.code}"] = THEME_WEIGHT
-    return weighted
-
-
-def application_text(application):
-    """What routing reads of an application: its title, abstract and keywords."""
-    return "\n".join((application.title, application.abstract, application.keywords))
-
-
-def reviewer_text(user):
-    """What routing reads of a reviewer: their expertise statement, recent publications' titles,
-    keywords and the names of their vocabulary terms (in both languages)."""
-    profile = user.reviewer_profile
-    terms = [name for term in profile.expertise.all() for name in (term.name_fr, term.name_en)]
-    return "\n".join((profile.expertise_statement, profile.recent_publications, profile.free_keywords, *terms))
+def _read(applications, reviewers):
+    """(application queryset, application ids, pool) for lists of model instances, in their order."""
+    app_ids = np.array(_ids(applications), dtype=np.int64)
+    rows = reads.applications_by_ids(app_ids)
+    pool = reads.read_pool(get_user_model().objects.filter(pk__in=_ids(reviewers)))
+    return rows, app_ids, pool.reordered(_ids(reviewers)) if len(reviewers) else pool
 
 
 #: The TF-IDF vectors of the last calls routed, by a fingerprint of the texts they were fitted on
@@ -153,27 +92,16 @@ _TEXT_VECTORS = OrderedDict()
 TEXT_VECTORS_KEPT = 4
 
 
-def _text_fingerprint(applications, reviewers):
-    digest = hashlib.sha256()
-    for application in applications:
-        digest.update(f"a{application.pk}:{application.updated_at.isoformat()};".encode())
-    for user in reviewers:
-        profile = user.reviewer_profile
-        terms = ",".join(str(term.pk) for term in profile.expertise.all())
-        digest.update(f"r{user.pk}:{profile.updated_at.isoformat()}:{terms};".encode())
-    return digest.hexdigest()
-
-
-def text_affinity(applications, reviewers):
+def _text_affinity(inputs):
     """Cosine of the TF-IDF vectors of what applications and reviewers wrote (routing/text.py),
     the vectors kept per call while their texts do not change."""
-    shape = (len(applications), len(reviewers))
+    shape = (len(inputs.app_texts), len(inputs.reviewer_texts))
     if not shape[0] or not shape[1]:
         return np.zeros(shape, dtype=np.float32)
-    key = _text_fingerprint(applications, reviewers)
+    key = inputs.fingerprint
     fitted = _TEXT_VECTORS.get(key)
     if fitted is None:
-        fitted = text.vectors([application_text(a) for a in applications], [reviewer_text(r) for r in reviewers])
+        fitted = text.vectors(inputs.app_texts, inputs.reviewer_texts)
         _TEXT_VECTORS[key] = fitted
         while len(_TEXT_VECTORS) > TEXT_VECTORS_KEPT:
             _TEXT_VECTORS.popitem(last=False)
@@ -186,124 +114,115 @@ def text_affinity(applications, reviewers):
     return np.clip(out, 0.0, 1.0, out=out)
 
 
-def affinity_matrix(applications, reviewers):
-    """The router's affinity without the bids: keywords and themes, and the texts, by the weights of
-    routing/bids.py."""
-    affinity, _ = bids.combine(keyword_affinity(applications, reviewers), text_affinity(applications, reviewers))
-    return affinity
-
-
-def bid_arrays(applications, reviewers):
-    """The reviewers' bids on the applications as ``(apps, reviewers, kinds)`` index arrays (one
-    query; a pair without a bid has no preference)."""
-    app_index = {a.pk: i for i, a in enumerate(applications)}
-    rev_index = {r.pk: j for j, r in enumerate(reviewers)}
-    rows = Bid.objects.filter(application__in=list(app_index), reviewer__in=list(rev_index)).values_list(
-        "application_id", "reviewer_id", "kind"
-    )
-    apps, revs, kinds = [], [], []
-    for app_id, reviewer_id, kind in rows:
-        apps.append(app_index[app_id])
-        revs.append(rev_index[reviewer_id])
-        kinds.append(kind)
-    return np.array(apps, dtype=np.int64), np.array(revs, dtype=np.int64), np.array(kinds, dtype=object)
-
-
-def routing_affinity(applications, reviewers):
-    """(affinity, reluctant pairs): keywords, texts and bids combined (routing/bids.py)."""
-    return bids.combine(
-        keyword_affinity(applications, reviewers),
-        text_affinity(applications, reviewers),
-        bid_arrays(applications, reviewers),
-    )
+def _keyword_affinity(inputs):
+    return routing.affinity_from_keywords(inputs.app_terms, inputs.reviewer_terms, metric="cosine", dtype=np.float32)
 
 
 def keyword_affinity(applications, reviewers):
     """Cosine affinity between applications' keywords + theme and reviewers' expertise + themes."""
-    from calls.models import PriorityTheme
+    rows, app_ids, pool = _read(applications, reviewers)
+    return _keyword_affinity(reads.read_affinity_inputs(rows, app_ids, pool.ids))
 
-    vocabulary = Vocabulary(PriorityTheme.objects.all())
-    a_rows, a_cols, a_data = vocabulary.matrix([_application_terms(vocabulary, a) for a in applications])
-    r_rows, r_cols, r_data = vocabulary.matrix([_reviewer_terms(vocabulary, r) for r in reviewers])
-    n_terms = max(len(vocabulary.columns), 1)
-    app_terms = sp.csr_matrix((a_data, (a_rows, a_cols)), shape=(len(applications), n_terms))
-    reviewer_terms = sp.csr_matrix((r_data, (r_rows, r_cols)), shape=(len(reviewers), n_terms))
-    return routing.affinity_from_keywords(app_terms, reviewer_terms, metric="cosine", dtype=np.float32)
+
+def text_affinity(applications, reviewers):
+    """The TF-IDF cosine of the texts (title, abstract, keywords; statement, publications, keywords,
+    terms' names)."""
+    rows, app_ids, pool = _read(applications, reviewers)
+    return _text_affinity(reads.read_affinity_inputs(rows, app_ids, pool.ids))
+
+
+def affinity_matrix(applications, reviewers):
+    """The router's affinity without the bids: keywords and themes, and the texts, by the weights of
+    routing/bids.py."""
+    rows, app_ids, pool = _read(applications, reviewers)
+    inputs = reads.read_affinity_inputs(rows, app_ids, pool.ids)
+    affinity, _ = bids.combine(_keyword_affinity(inputs), _text_affinity(inputs))
+    return affinity
 
 
 def conflict_pairs(applications, reviewers):
-    """``(m, 2)`` [application index, reviewer index] pairs in conflict, computed and declared.
+    """``(m, 2)`` [application index, reviewer index] pairs in conflict, computed and declared: the
+    bulk mirror of reviews.conflicts.conflict_kinds (routing_reads.read_conflicts)."""
+    rows, app_ids, pool = _read(applications, reviewers)
+    return reads.read_conflicts(rows, app_ids, pool)
 
-    The bulk mirror of reviews.conflicts.conflict_kinds: the same cases, keyed by the same
-    ``normalise`` (a blank key is never indexed, so it never matches), looked up through
-    dictionaries instead of testing every pair."""
-    app_index = {a.pk: i for i, a in enumerate(applications)}
-    by_user = {r.pk: j for j, r in enumerate(reviewers)}
-    by_email, by_unit, by_institution = {}, {}, {}
-    for j, reviewer in enumerate(reviewers):
-        profile = reviewer.reviewer_profile
-        for index, value in (
-            (by_email, reviewer.email),
-            (by_unit, profile.unit_code),
-            (by_institution, profile.institution),
-        ):
-            key = conflicts.normalise(value)
-            if key:
-                index.setdefault(key, []).append(j)
-    pairs = []
-    for i, application in enumerate(applications):
-        if application.applicant_id in by_user:
-            pairs.append((i, by_user[application.applicant_id]))
-    units = dict(
-        ResearcherProfile.objects.filter(user__in=[a.applicant_id for a in applications]).values_list(
-            "user_id", "unit_code"
-        )
+
+@dataclass
+class Arrays:
+    """What the router needs of a set of applications and a pool, read by routing_reads."""
+
+    application_ids: np.ndarray
+    references: list
+    pool: reads.Pool
+    affinity: np.ndarray
+    reluctant: np.ndarray
+    conflicts: np.ndarray
+
+
+def read_arrays(applications, users, timings=None):
+    """The set-based reads and the arrays built from them: `applications` an Application queryset,
+    `users` the pool's User queryset. ``timings`` (a dict) receives each step's seconds: reviewers
+    (the pool and the applications' ids), affinity_inputs, conflicts, arrays (the affinities)."""
+    timings = {} if timings is None else timings
+    started = time.perf_counter()
+
+    def lap(name):
+        nonlocal started
+        now = time.perf_counter()
+        timings[name] = round(now - started, 3)
+        started = now
+
+    pool = reads.read_pool(users)
+    rows = list(applications.order_by("pk").values_list("pk", "reference"))
+    app_ids = np.array([row[0] for row in rows], dtype=np.int64)
+    lap("reviewers")
+    inputs = reads.read_affinity_inputs(applications, app_ids, pool.ids)
+    bid_rows = reads.read_bids(applications, app_ids, pool.ids)
+    lap("affinity_inputs")
+    conflicts = reads.read_conflicts(applications, app_ids, pool)
+    lap("conflicts")
+    affinity, reluctant = bids.combine(_keyword_affinity(inputs), _text_affinity(inputs), bid_rows)
+    lap("arrays")
+    return Arrays(app_ids, [row[1] or "" for row in rows], pool, affinity, reluctant, conflicts)
+
+
+def _assignment_rows(call, app_ids, reviewer_ids, active):
+    """The call's assignments (active, or not active) as (application position, reviewer position)
+    arrays, -1 where outside the applications or the pool (one query)."""
+    rows = ReviewAssignment.objects.filter(call=call)
+    rows = (
+        rows.filter(status=ReviewAssignment.Status.ACTIVE)
+        if active
+        else rows.exclude(status=ReviewAssignment.Status.ACTIVE)
     )
-    for i, application in enumerate(applications):
-        for j in by_unit.get(conflicts.normalise(units.get(application.applicant_id)), ()):
-            pairs.append((i, j))
-    # The co-applicants who accepted count as the applicant does (one query for every application).
-    for app_id, user_id, unit in CoApplicant.objects.filter(
-        application__in=list(app_index), accepted_at__isnull=False
-    ).values_list("application_id", "user_id", "user__researcher_profile__unit_code"):
-        i = app_index[app_id]
-        if user_id in by_user:
-            pairs.append((i, by_user[user_id]))
-        pairs.extend((i, j) for j in by_unit.get(conflicts.normalise(unit), ()))
-    for app_id, email, institution in PartnerTeam.objects.filter(application__in=list(app_index)).values_list(
-        "application_id", "email", "institution"
-    ):
-        i = app_index[app_id]
-        pairs.extend((i, j) for j in by_email.get(conflicts.normalise(email), ()))
-        pairs.extend((i, j) for j in by_institution.get(conflicts.normalise(institution), ()))
-    for app_id, user_id in ConflictOfInterest.objects.filter(
-        application__in=list(app_index), reviewer__in=list(by_user)
-    ).values_list("application_id", "reviewer_id"):
-        pairs.append((app_index[app_id], by_user[user_id]))
-    if not pairs:
-        return np.empty((0, 2), dtype=np.int64)
-    return np.unique(np.array(pairs, dtype=np.int64), axis=0)
+    fetched = list(rows.values_list("application_id", "reviewer_id"))
+    if not fetched:
+        return np.empty(0, np.int64), np.empty(0, np.int64)
+    app_col, reviewer_col = zip(*fetched, strict=True)
+    return reads.index_of(app_ids, app_col), reads.index_of(reviewer_ids, reviewer_col)
 
 
-def _with_former_reviewers(call, conflicts, app_index, rev_index):
+def _with_former_reviewers(conflicts, former, active, n_revs):
     """A reviewer who recused or was removed from an application is never proposed for it again."""
-    active = set(ReviewAssignment.objects.active().filter(call=call).values_list("application_id", "reviewer_id"))
-    former = [
-        (app_index[app_id], rev_index[reviewer_id])
-        for app_id, reviewer_id in ReviewAssignment.objects.filter(call=call)
-        .exclude(status=ReviewAssignment.Status.ACTIVE)
-        .values_list("application_id", "reviewer_id")
-        if app_id in app_index and reviewer_id in rev_index and (app_id, reviewer_id) not in active
-    ]
-    if not former:
+    i, j = former
+    keep = (i >= 0) & (j >= 0)
+    if not keep.any():
         return conflicts
-    return np.unique(np.concatenate([conflicts, np.array(former, dtype=np.int64)]), axis=0)
+    keys = i[keep] * n_revs + j[keep]
+    ai, aj = active
+    active_keys = ai[(ai >= 0) & (aj >= 0)] * n_revs + aj[(ai >= 0) & (aj >= 0)]
+    keys = keys[~np.isin(keys, active_keys)]
+    if not len(keys):
+        return conflicts
+    keys = np.union1d(conflicts[:, 0] * n_revs + conflicts[:, 1], keys)
+    return np.stack(np.divmod(keys, n_revs), axis=1).astype(np.int64).reshape(-1, 2)
 
 
 @dataclass
 class RoutingInput:
-    applications: list
-    reviewers: list
+    application_ids: np.ndarray
+    references: list
+    reviewer_ids: np.ndarray
     affinity: np.ndarray
     conflicts: np.ndarray
     k: np.ndarray
@@ -312,49 +231,40 @@ class RoutingInput:
     reluctant: np.ndarray = field(default_factory=lambda: np.empty((0, 2), dtype=np.int64))
 
 
-def build_input(call, k, application=None, progress=None):
-    """Load the rows and build the arrays route() takes (a few queries, whatever the call's size)."""
+def build_input(call, k, application=None, progress=None, timings=None):
+    """Read the rows and build the arrays route() takes (a few set-based queries, whatever the
+    call's size; read_arrays). ``timings`` receives the seconds of each step."""
     progress = progress or (lambda value: None)
-    applications = applications_to_route(call, application)
-    reviewers = reviewer_pool(call)
-    progress(15)
-    affinity, reluctant = routing_affinity(applications, reviewers)
-    progress(35)
-    conflicts = conflict_pairs(applications, reviewers)
+    data = read_arrays(routed_queryset(call, application), pool_queryset(call), timings)
     progress(45)
-    app_index = {a.pk: i for i, a in enumerate(applications)}
-    rev_index = {r.pk: j for j, r in enumerate(reviewers)}
-    conflicts = _with_former_reviewers(call, conflicts, app_index, rev_index)
-    targets = np.full(len(applications), int(k), dtype=np.int64)
-    conflict_keys = {(int(i), int(j)) for i, j in conflicts}
-    existing = []
-    outside_load = np.zeros(len(reviewers), dtype=np.int64)
-    for app_id, reviewer_id in (
-        ReviewAssignment.objects.active().filter(call=call).values_list("application_id", "reviewer_id")
-    ):
-        i, j = app_index.get(app_id), rev_index.get(reviewer_id)
-        if i is None:
-            if j is not None:
-                outside_load[j] += 1  # load on applications routed elsewhere still counts
-            continue
-        if j is None or (i, j) in conflict_keys:
-            # A reviewer out of the pool still counts towards k; a conflicted one is left to staff.
-            targets[i] = max(targets[i] - (j is None), 0)
-            continue
-        existing.append((i, j))
-    capacity = np.array(
-        [max(r.reviewer_profile.max_load_per_call - int(outside_load[j]), 0) for j, r in enumerate(reviewers)],
-        dtype=np.int64,
+    app_ids, reviewer_ids = data.application_ids, data.pool.ids
+    n_revs = len(reviewer_ids)
+    active = _assignment_rows(call, app_ids, reviewer_ids, active=True)
+    conflicts = _with_former_reviewers(
+        data.conflicts, _assignment_rows(call, app_ids, reviewer_ids, active=False), active, n_revs
     )
+    targets = np.full(len(app_ids), int(k), dtype=np.int64)
+    i, j = active
+    # Load on applications routed elsewhere still counts.
+    outside_load = np.bincount(j[(i < 0) & (j >= 0)], minlength=n_revs)
+    inside = i >= 0
+    conflict_keys = conflicts[:, 0] * max(n_revs, 1) + conflicts[:, 1]
+    conflicted = inside & (j >= 0) & np.isin(i * max(n_revs, 1) + j, conflict_keys)
+    # A reviewer out of the pool still counts towards k; a conflicted one is left to staff.
+    np.subtract.at(targets, i[inside & (j < 0)], 1)
+    targets = np.maximum(targets, 0)
+    kept = inside & (j >= 0) & ~conflicted
+    capacity = np.maximum(data.pool.max_load - outside_load, 0).astype(np.int64)
     return RoutingInput(
-        applications=applications,
-        reviewers=reviewers,
-        affinity=affinity,
+        application_ids=app_ids,
+        references=data.references,
+        reviewer_ids=reviewer_ids,
+        affinity=data.affinity,
         conflicts=conflicts,
         k=targets,
         capacity=capacity,
-        existing=np.array(existing, dtype=np.int64).reshape(-1, 2),
-        reluctant=reluctant,
+        existing=np.stack([i[kept], j[kept]], axis=1).astype(np.int64).reshape(-1, 2),
+        reluctant=data.reluctant,
     )
 
 
@@ -373,8 +283,8 @@ def compute(proposal, progress=None):
     transaction, so the proposal page sees them); ``store`` writes the result."""
     progress = progress or (lambda value: None)
     data = build_input(proposal.call, proposal.reviewers_per_application, proposal.application, progress)
-    figures = {"applications": len(data.applications), "reviewers": len(data.reviewers)}
-    if not data.applications:
+    figures = {"applications": len(data.application_ids), "reviewers": len(data.reviewer_ids)}
+    if not len(data.application_ids):
         return Solution([], 0.0, [], figures)
     result = routing.route(
         data.affinity,
@@ -390,16 +300,16 @@ def compute(proposal, progress=None):
     pairs = [
         ProposedAssignment(
             proposal=proposal,
-            application_id=data.applications[int(i)].pk,
-            reviewer_id=data.reviewers[int(j)].pk,
+            application_id=int(data.application_ids[i]),
+            reviewer_id=int(data.reviewer_ids[j]),
             affinity=round(float(value), 4),
         )
         for (i, j), value in zip(new_pairs.tolist(), pair_affinity.tolist(), strict=True)
     ]
     shortfalls = [
         {
-            "application_id": data.applications[s.app].pk,
-            "reference": data.applications[s.app].reference or "",
+            "application_id": int(data.application_ids[s.app]),
+            "reference": data.references[s.app],
             "missing": s.missing,
             "code": s.code,
             "params": s.params,

@@ -1,8 +1,17 @@
 """Celery tasks: a few lines each around the domain functions of services."""
 
 from celery import shared_task
+from celery.signals import worker_init
 
 from . import services
+from .routing import text
+
+
+@worker_init.connect
+def preload_routing_libraries(**kwargs):
+    """The worker that computes routing proposals imports scikit-learn (the texts' TF-IDF) once,
+    when it starts, before its pool forks: not in the first proposal staff wait for."""
+    text.preload()
 
 
 @shared_task(name="reviews.compute_routing", acks_late=True)

@@ -33,6 +33,8 @@ NOT_WILLING = "not_willing"
 KEYWORD_WEIGHT = 0.5
 TEXT_WEIGHT = 0.5
 BID_BONUS = {EAGER: 0.30, WILLING: 0.15, NEUTRAL: 0.0, NOT_WILLING: -0.30}
+#: Elements combined at once (a block of rows, in float64).
+CHUNK_ELEMENTS = 1_000_000
 
 
 def combine(keyword_affinity, text_affinity=None, bids=None, *, dtype=np.float32):
@@ -42,13 +44,14 @@ def combine(keyword_affinity, text_affinity=None, bids=None, *, dtype=np.float32
     None counts as zeros); ``bids`` is ``(apps, reviewers, kinds)``, three sequences of the same
     length, a kind being one of EAGER, WILLING, NEUTRAL, NOT_WILLING.
     """
-    keywords = np.asarray(keyword_affinity, dtype=np.float64)
-    out = KEYWORD_WEIGHT * keywords
+    keywords = np.asarray(keyword_affinity)
+    text = None
     if text_affinity is not None:
-        text = np.asarray(text_affinity, dtype=np.float64)
+        text = np.asarray(text_affinity)
         if text.shape != keywords.shape:
             raise ValueError(f"text affinity has shape {text.shape}, expected {keywords.shape}")
-        out = out + TEXT_WEIGHT * text
+    bid_apps = bid_revs = np.empty(0, dtype=np.int64)
+    bonus = np.empty(0, dtype=np.float64)
     reluctant = np.empty((0, 2), dtype=np.int64)
     if bids is not None:
         apps, revs, kinds = (np.asarray(part) for part in bids)
@@ -58,10 +61,26 @@ def combine(keyword_affinity, text_affinity=None, bids=None, *, dtype=np.float32
         if unknown:
             raise ValueError(f"unknown bid kinds: {sorted(unknown)}")
         if len(apps):
-            apps, revs = apps.astype(np.int64), revs.astype(np.int64)
+            bid_apps, bid_revs = apps.astype(np.int64), revs.astype(np.int64)
             bonus = np.vectorize(BID_BONUS.__getitem__, otypes=[np.float64])(kinds)
-            np.add.at(out, (apps, revs), bonus)
             unwilling = kinds == NOT_WILLING
-            reluctant = np.stack([apps[unwilling], revs[unwilling]], axis=1)
-    np.clip(out, 0.0, None, out=out)
-    return out.astype(dtype, copy=False), reluctant
+            reluctant = np.stack([bid_apps[unwilling], bid_revs[unwilling]], axis=1)
+            order = np.argsort(bid_apps, kind="stable")
+            bid_apps, bid_revs, bonus = bid_apps[order], bid_revs[order], bonus[order]
+    # In float64 by blocks of rows, written into the result as they are done: the same arithmetic
+    # as on whole matrices, without four full-size float64 temporaries (a year's call: 10,000 x
+    # 2,000, 160 MB each, was 1.5 s of page faults and copies).
+    out = np.empty(keywords.shape, dtype=dtype)
+    n_rows, n_cols = keywords.shape if keywords.ndim == 2 else (len(keywords), 1)
+    step = max(1, CHUNK_ELEMENTS // max(n_cols, 1))
+    for a in range(0, n_rows, step):
+        b = min(a + step, n_rows)
+        block = KEYWORD_WEIGHT * keywords[a:b].astype(np.float64)
+        if text is not None:
+            block += TEXT_WEIGHT * text[a:b].astype(np.float64)
+        lo, hi = np.searchsorted(bid_apps, [a, b])
+        if hi > lo:
+            np.add.at(block, (bid_apps[lo:hi] - a, bid_revs[lo:hi]), bonus[lo:hi])
+        np.clip(block, 0.0, None, out=block)
+        out[a:b] = block
+    return out, reluctant

@@ -81,6 +81,12 @@ def _vectorizer():
     )
 
 
+def preload() -> None:
+    """Import scikit-learn now: about a second, paid by a Celery worker when it starts
+    (reviews.tasks) rather than by the first routing it computes."""
+    _vectorizer()
+
+
 def words(text: str) -> list[str]:
     """The folded words of `text` that carry meaning, as the affinity sees them: two characters or
     more, starting with a letter, no stop word."""
