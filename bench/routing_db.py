@@ -105,3 +105,43 @@ def measure(k=3):
         "one_call_build_input_seconds": round(t4 - t3, 2),
         "one_call_applications": len(one_call.application_ids),
     }
+
+
+def rows(routing):
+    """The bench table's rows (bench/run.py rows()) for the routing figures after the build: each
+    step's seconds, the total against its target, and the conference scale (``conference``)."""
+    out = [
+        (f"routing: step {name}", f"{seconds} s", "", None)
+        for name, seconds in (routing.get("steps_seconds") or {}).items()
+    ]
+    out.append(("routing: build + solve", f"{routing['total_seconds']} s", "≤ 5 s", routing["total_seconds"] <= 5))
+    conference = routing.get("conference")
+    if conference:
+        size = f"{conference['applications']:,} × {conference['reviewers']:,}"
+        out += [
+            (
+                f"routing at conference scale {size}, k=3, from candidate pairs: candidates + solve",
+                f"{conference['total_seconds']} s ({conference['candidates_seconds']} + {conference['route_seconds']})",
+                "≤ 15 s",
+                conference["total_seconds"] <= 15,
+            ),
+            (
+                "routing, conference: peak memory",
+                f"{conference['peak_rss_mb']:,} MB",
+                "≤ 4,096 MB",
+                conference["peak_rss_mb"] <= 4096,
+            ),
+            (
+                "routing, conference: slots filled",
+                f"{conference['filled']:,} / {conference['demand']:,}",
+                "all",
+                conference["filled"] == conference["demand"],
+            ),
+            (
+                "routing, conference: candidates / full optimum (2,000 × 400)",
+                f"{conference['ratio_to_full'] * 100:.3f} %",
+                "≥ 99.5 %",
+                conference["ratio_to_full"] >= 0.995,
+            ),
+        ]
+    return out

@@ -24,6 +24,7 @@ from . import routing
 from . import routing_reads as reads
 from .models import ProposedAssignment, ReviewAssignment, ReviewerInvitation, Screening
 from .routing import bids, text
+from .routing.problem import unique_keys
 
 logger = logging.getLogger(__name__)
 
@@ -214,7 +215,7 @@ def _with_former_reviewers(conflicts, former, active, n_revs):
     keys = keys[~np.isin(keys, active_keys)]
     if not len(keys):
         return conflicts
-    keys = np.union1d(conflicts[:, 0] * n_revs + conflicts[:, 1], keys)
+    keys = unique_keys(np.concatenate([conflicts[:, 0] * n_revs + conflicts[:, 1], keys]))
     return np.stack(np.divmod(keys, n_revs), axis=1).astype(np.int64).reshape(-1, 2)
 
 

@@ -30,6 +30,7 @@ from calls.models import PriorityTheme
 from . import conflicts
 from .keywords import normalise_term, split_keywords
 from .models import Bid, ConflictOfInterest, ExpertiseTerm, ReviewerProfile
+from .routing.problem import unique_keys
 
 #: A theme counts twice as much as one keyword in the cosine affinity.
 THEME_WEIGHT = 2.0
@@ -330,7 +331,7 @@ def read_conflicts(applications, app_ids, pool):
         return np.empty((0, 2), dtype=np.int64)
     i, j = np.concatenate(apps), np.concatenate(revs)
     keep = i >= 0
-    keys = np.unique(i[keep] * n_revs + j[keep])
+    keys = unique_keys(i[keep] * n_revs + j[keep])
     return np.stack(np.divmod(keys, n_revs), axis=1).astype(np.int64).reshape(-1, 2)
 
 

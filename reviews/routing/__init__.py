@@ -49,6 +49,14 @@ and the problem is solved again. When the search finds none, the coverage is the
 the sparse graph is not certified; it is measured (``bench/routing_bench.py``: at least 99.5 % of
 the full optimum).
 
+Conference scale: candidate pairs only
+--------------------------------------
+``route_sparse`` (routing/sparse.py) solves the same flow from candidate pairs alone -- arrays, a
+scipy sparse matrix or :class:`CandidatePairs` -- so that no ``n_apps x n_reviewers`` matrix exists
+(20,000 x 8,000 in bench/routing_conference.py); given a callable for the full rows of a few
+applications, its repair certifies the coverage as above. ``candidates.KeywordAffinity`` builds
+the candidates from the keyword matrices by blocks of rows.
+
 Bids and texts
 --------------
 ``bids.combine`` turns keyword and text affinities (``text.text_affinity``, TF-IDF) and the
@@ -75,6 +83,7 @@ the adapter translates ``Shortfall.template`` and interpolates ``Shortfall.param
 
 from .affinity import affinity_from_keywords
 from .flow import route
+from .sparse import route_sparse
 from .problem import (
     CAPACITY_EXHAUSTED,
     NOT_ENOUGH_CONFLICT_FREE,
@@ -97,4 +106,5 @@ __all__ = [
     "Shortfall",
     "affinity_from_keywords",
     "route",
+    "route_sparse",
 ]

@@ -4,7 +4,45 @@ from __future__ import annotations
 
 import numpy as np
 
-from .problem import _Problem
+from .problem import _Problem, unique_keys
+
+
+def best_of_reviewers(block, a, best_vals, best_rows, per_reviewer):
+    """Each reviewer's `per_reviewer` best applications so far, given the block of rows from `a`.
+
+    Only the entries above a reviewer's current last best are looked at (after the first blocks,
+    few are): one comparison over the block, then a partition of the reviewers it touched."""
+    m, n_revs = block.shape
+    if best_vals.shape[1] < per_reviewer:
+        # Until every reviewer has enough applications: all of the block's, partitioned.
+        by_reviewer = np.ascontiguousarray(block.T)
+        vals = np.concatenate([best_vals, by_reviewer], axis=1)
+        rows = np.concatenate([best_rows, np.broadcast_to(np.arange(a, a + m), (n_revs, m))], axis=1)
+        if vals.shape[1] > per_reviewer:
+            keep = np.argpartition(vals, vals.shape[1] - per_reviewer, axis=1)[:, vals.shape[1] - per_reviewer :]
+            vals, rows = np.take_along_axis(vals, keep, axis=1), np.take_along_axis(rows, keep, axis=1)
+        return vals, rows
+    i, j = np.nonzero(block > best_vals.min(axis=1)[None, :])
+    if not len(i):
+        return best_vals, best_rows
+    order = np.argsort(j, kind="stable")
+    i, j = i[order], j[order]
+    counts = np.bincount(j, minlength=n_revs)
+    touched = np.flatnonzero(counts)
+    slot = np.arange(len(j)) - (np.cumsum(counts) - counts)[j]
+    where = np.searchsorted(touched, j)
+    width = int(counts.max())
+    new_vals = np.full((len(touched), width), -np.inf, dtype=best_vals.dtype)
+    new_rows = np.zeros((len(touched), width), dtype=np.int64)
+    new_vals[where, slot] = block[i, j]
+    new_rows[where, slot] = i + a
+    vals = np.concatenate([best_vals[touched], new_vals], axis=1)
+    rows = np.concatenate([best_rows[touched], new_rows], axis=1)
+    keep = np.argpartition(vals, vals.shape[1] - per_reviewer, axis=1)[:, vals.shape[1] - per_reviewer :]
+    best_vals, best_rows = best_vals.copy(), best_rows.copy()
+    best_vals[touched] = np.take_along_axis(vals, keep, axis=1)
+    best_rows[touched] = np.take_along_axis(rows, keep, axis=1)
+    return best_vals, best_rows
 
 
 def _full_arcs(p: _Problem) -> tuple[np.ndarray, np.ndarray]:
@@ -30,8 +68,8 @@ def _sparse_arcs(p: _Problem, per_app: int, per_rev: int, n_random: int, rng) ->
     eligible = np.zeros(p.n_apps, dtype=np.int64)
     per_app = min(per_app, n_revs)
     per_rev = min(per_rev, p.n_apps)
-    best_vals = np.full((per_rev, n_revs), -np.inf)
-    best_rows = np.zeros((per_rev, n_revs), dtype=np.int64)
+    best_vals = np.full((n_revs, 0), -np.inf)
+    best_rows = np.zeros((n_revs, 0), dtype=np.int64)
     parts = []
     for rows, block in p.chunks():
         eligible[rows] = (block > -np.inf).sum(axis=1)
@@ -40,7 +78,8 @@ def _sparse_arcs(p: _Problem, per_app: int, per_rev: int, n_random: int, rng) ->
         m = len(rows)
         if per_app > 0:
             if per_app < n_revs:
-                top = np.argpartition(-block, per_app - 1, axis=1)[:, :per_app]
+                # The largest at the end of each row's partition (no negated copy of the block).
+                top = np.argpartition(block, n_revs - per_app, axis=1)[:, n_revs - per_app :]
             else:
                 top = np.broadcast_to(np.arange(n_revs), (m, n_revs))
             ok = np.take_along_axis(block, top, axis=1) > -np.inf
@@ -50,16 +89,9 @@ def _sparse_arcs(p: _Problem, per_app: int, per_rev: int, n_random: int, rng) ->
             ok = np.take_along_axis(block, pick, axis=1) > -np.inf
             parts.append((np.broadcast_to(rows[:, None], pick.shape)[ok]) * n_revs + pick[ok])
         if per_rev > 0:
-            vals = np.concatenate([best_vals, block])
-            idx_rows = np.concatenate([best_rows, np.broadcast_to(rows[:, None], block.shape)])
-            if len(vals) > per_rev:
-                sel = np.argpartition(-vals, per_rev - 1, axis=0)[:per_rev]
-                best_vals = np.take_along_axis(vals, sel, axis=0)
-                best_rows = np.take_along_axis(idx_rows, sel, axis=0)
-            else:
-                best_vals, best_rows = vals, idx_rows
+            best_vals, best_rows = best_of_reviewers(block, rows[0], best_vals, best_rows, per_rev)
     if per_rev > 0:
         ok = best_vals > -np.inf
-        parts.append(best_rows[ok] * n_revs + np.broadcast_to(np.arange(n_revs), best_rows.shape)[ok])
-    keys = np.unique(np.concatenate(parts)) if parts else np.empty(0, np.int64)
+        parts.append(best_rows[ok] * n_revs + np.broadcast_to(np.arange(n_revs)[:, None], best_rows.shape)[ok])
+    keys = unique_keys(np.concatenate(parts)) if parts else np.empty(0, np.int64)
     return keys, eligible

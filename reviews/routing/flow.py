@@ -21,6 +21,7 @@ from .problem import (
     Shortfall,
     _in_sorted,
     _Problem,
+    unique_keys,
 )
 
 
@@ -196,7 +197,7 @@ def route(
             if rows is None:
                 break
             rounds += 1
-            keys = np.union1d(keys, _full_rows(p, rows))
+            keys = unique_keys(np.concatenate([keys, _full_rows(p, rows)]))
             chosen = _solve_flow(p, keys, p.pair_affinity(*np.divmod(keys, p.n_revs)))
     solved = time.perf_counter()
     result = _result(p, chosen, eligible)
