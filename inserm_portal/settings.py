@@ -303,8 +303,15 @@ CELERY_BEAT_SCHEDULE = {
 NOTIFICATIONS_MAX_ATTEMPTS = int(env("NOTIFICATIONS_MAX_ATTEMPTS", "5"))  # SMTP tries before "failed"
 NOTIFICATIONS_RETRY_BACKOFF = float(env("NOTIFICATIONS_RETRY_BACKOFF", "60"))  # seconds, doubled each try
 NOTIFICATIONS_BATCH_SIZE = 100  # notifications per Celery message when many are queued at once
-NOTIFICATIONS_PENDING_GRACE = 60  # seconds before the sweeper re-queues a pending notification
-NOTIFICATIONS_REQUEUE_AFTER = 600  # seconds before a queued but undelivered notification is queued again
+# A pending notification never queued (the broker was down at its commit) is queued by the next
+# sweep once it is NOTIFICATIONS_PENDING_GRACE seconds old: its own queueing runs milliseconds after
+# its commit, so a few seconds are enough. One queued but still pending NOTIFICATIONS_REQUEUE_AFTER
+# seconds later is queued again: its Celery message may have died with a worker (taken, never
+# acknowledged, and Redis gives it back only after the visibility timeout, an hour). The trade-off:
+# behind a backlog longer than that, a batch is queued twice; the second copy finds its rows sent
+# or sending and does nothing (one locked read), never a second e-mail. (bench/faults measures both.)
+NOTIFICATIONS_PENDING_GRACE = 10
+NOTIFICATIONS_REQUEUE_AFTER = 30
 # A delivery's claim on its rows (seconds): a worker renews it every NOTIFICATIONS_LEASE_RENEW
 # seconds while it sends (and one message takes at most EMAIL_TIMEOUT), so a live worker is never
 # overtaken, and a dead worker's rows are taken back by the sweeper (every 20 s) within a minute.

@@ -5,6 +5,7 @@ import json
 from django import forms
 from django.contrib import admin, messages
 from django.utils.html import format_html, format_html_join
+from django.utils.text import Truncator
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
@@ -52,7 +53,17 @@ class NotificationForm(forms.ModelForm):
 @admin.register(Notification)
 class NotificationAdmin(admin.ModelAdmin):
     form = NotificationForm
-    list_display = ["created_at", "recipient_email", "kind", "language", "status", "attempts", "subject", "sent_at"]
+    list_display = [
+        "created_at",
+        "recipient_email",
+        "kind",
+        "language",
+        "status",
+        "attempts",
+        "error",
+        "subject",
+        "sent_at",
+    ]
     list_filter = ["status", "kind", "language"]
     search_fields = ["recipient__email", "to_email", "subject", "subject_override"]
     list_select_related = ["recipient"]
@@ -124,6 +135,14 @@ class NotificationAdmin(admin.ModelAdmin):
     @admin.display(description=_("recipient"), ordering="recipient__email")
     def recipient_email(self, obj):
         return obj.address
+
+    @admin.display(description=_("last error"))
+    def error(self, obj):
+        """Why a delivery failed or is being retried (the mail server's answer), in the list itself:
+        staff scanning the failures should not open each row to learn the cause."""
+        if not obj.last_error:
+            return ""
+        return format_html('<span title="{}">{}</span>', obj.last_error, Truncator(obj.last_error).chars(120))
 
     @admin.display(description=_("subject (rendered)"))
     def rendered_subject(self, obj):

@@ -114,7 +114,7 @@ def _after_send_error(notification, error):
 def deliver(notification_id, *, connection=None) -> DeliveryOutcome:
     """Deliver one notification at most once per claim; safe to call any number of times."""
     now = timezone.now()
-    notification = _claim(notification_id, now)
+    notification = _with_database_retry(_claim, notification_id, now)
     if notification is None:
         return DeliveryOutcome(DeliveryOutcome.SKIPPED)
     try:
@@ -188,7 +188,9 @@ def deliver_batch(ids):
     """
     ids = list(ids)
     outcomes = {notification_id: DeliveryOutcome(DeliveryOutcome.SKIPPED) for notification_id in ids}
-    claimed = _claim_batch(ids, timezone.now())
+    # Retried on a new connection like the marks: a claim that failed left every row pending and
+    # queued, which only the sweeper's requeue would have delivered.
+    claimed = _with_database_retry(_claim_batch, ids, timezone.now())
     connection = get_connection()
     renew_every = _setting("NOTIFICATIONS_LEASE_RENEW", 5)
     renewed = time.monotonic()

@@ -88,6 +88,20 @@ def test_failed_notification_shows_its_error_and_rendered_message(staff_client):
     assert 'name="body_override"' not in page  # only held letters are edited
 
 
+def test_the_outbox_list_shows_why_each_failure_failed(staff_client):
+    # Found by the fault figures (bench/faults, scenario 5): the mail server's refusal was only on
+    # each row's page, so staff scanning the failures had to open them one by one.
+    error = "SMTPDataError: (554, 5.7.1 Refused: mailbox full) " + "x" * 200
+    NotificationFactory(status=Notification.Status.FAILED, attempts=5, last_error=error)
+    NotificationFactory(status=Notification.Status.SENT)
+
+    page = staff_client.get(CHANGELIST, {"status__exact": "failed"}).content.decode()
+
+    assert "SMTPDataError: (554, 5.7.1 Refused: mailbox full)" in page
+    assert f'title="{error}"' in page  # the whole error on hovering,
+    assert page.count("x" * 200) == 1  # the column itself cut short
+
+
 def test_staff_edit_a_held_letter_and_the_edit_is_what_will_be_sent(staff_client):
     letter = decision_letter()
     page = staff_client.get(change_url(letter)).content.decode()

@@ -114,3 +114,28 @@ def test_a_lost_database_connection_when_marking_sent_is_retried_without_a_dupli
     assert killed and {outcome.result for outcome in outcomes.values()} == {"sent"}
     assert len(mail.outbox) == 3
     assert set(Notification.objects.values_list("status", flat=True)) == {Notification.Status.SENT}
+
+
+@pytest.mark.parametrize("how", ["batch", "one"])
+def test_a_database_connection_lost_before_the_claim_is_retried_and_nothing_waits_for_the_sweeper(
+    transactional_db, settings, how
+):
+    # Found by the fault figures (bench/faults, scenario 3): a worker whose idle connection had been
+    # terminated failed its next batch at the claim, and the batch's 100 rows stayed pending, queued,
+    # until the sweeper queued them again.
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    with transaction.atomic():
+        rows = services.notify_many(
+            [services.Message(ResearcherFactory(), "application.receipt", {"reference": f"PRI-{n}"}) for n in range(3)]
+        )
+    pid = connection.cursor().connection.info.backend_pid
+    with psycopg.connect(_database_url(), autocommit=True) as admin:
+        admin.execute("SELECT pg_terminate_backend(%s)", [pid])
+
+    if how == "batch":
+        outcomes = services.deliver_batch([row.pk for row in rows])
+        assert {outcome.result for outcome in outcomes.values()} == {"sent"}
+    else:
+        assert {services.deliver(row.pk).result for row in rows} == {"sent"}
+    assert len(mail.outbox) == 3
+    assert set(Notification.objects.values_list("status", flat=True)) == {Notification.Status.SENT}
