@@ -83,7 +83,6 @@ the adapter translates ``Shortfall.template`` and interpolates ``Shortfall.param
 
 from .affinity import affinity_from_keywords
 from .flow import route
-from .sparse import route_sparse
 from .problem import (
     CAPACITY_EXHAUSTED,
     NOT_ENOUGH_CONFLICT_FREE,
@@ -94,6 +93,7 @@ from .problem import (
     RoutingResult,
     Shortfall,
 )
+from .sparse import route_sparse
 
 __all__ = [
     "CAPACITY_EXHAUSTED",

@@ -19,7 +19,7 @@ from __future__ import annotations
 import numpy as np
 import scipy.sparse as sp
 
-from .arcs import best_of_reviewers
+from .arcs import best_of_reviewers, top_per_row
 from .problem import CandidatePairs, _pair_keys
 
 #: Affinity elements computed at once (one block of applications x every reviewer).
@@ -72,15 +72,12 @@ class KeywordAffinity:
             lo, hi = np.searchsorted(conflict_keys, [a * n_revs, b * n_revs])
             block.reshape(-1)[conflict_keys[lo:hi] - a * n_revs] = -np.inf
             m = b - a
-            picks = []
-            if 0 < per_app < n_revs:
-                # The largest at the end of each row's partition (no negated copy of the block).
-                picks.append(np.argpartition(block, n_revs - per_app, axis=1)[:, n_revs - per_app :])
-            elif per_app:
-                picks.append(np.broadcast_to(np.arange(n_revs), (m, n_revs)))
+            if per_app:
+                i, j = top_per_row(block, per_app)
+                keys.append((a + i) * n_revs + j)
+                values.append(block[i, j])
             if random_per_app and n_revs:
-                picks.append(rng.integers(0, n_revs, size=(m, random_per_app)))
-            for pick in picks:
+                pick = rng.integers(0, n_revs, size=(m, random_per_app))
                 vals = np.take_along_axis(block, pick, axis=1)
                 ok = vals > -np.inf
                 keys.append((np.broadcast_to(np.arange(a, b)[:, None], pick.shape)[ok]) * n_revs + pick[ok])

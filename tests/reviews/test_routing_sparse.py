@@ -168,3 +168,21 @@ def test_the_candidates_reach_the_full_optimum_on_2000_by_400():
     total = dense[result.pairs[:, 0], result.pairs[:, 1]].astype(np.float64).sum()
     assert total >= 0.995 * full.total_affinity
     assert result.stats["arcs"] < full.stats["arcs"] / 5
+
+
+def test_top_per_row_breaks_ties_by_column_and_never_takes_a_forbidden_pair():
+    from reviews.routing.arcs import top_per_row
+
+    block = np.array([[0.5, 0.5, 0.9, 0.5, 0.1], [-np.inf, 0.3, -np.inf, -np.inf, -np.inf], [0.0] * 5])
+    rows, cols = top_per_row(block, 3)
+    assert sorted(zip(rows.tolist(), cols.tolist(), strict=True)) == [
+        (0, 0),
+        (0, 1),
+        (0, 2),
+        (1, 1),
+        (2, 0),
+        (2, 1),
+        (2, 2),
+    ]
+    rows, cols = top_per_row(block, 5)
+    assert len(rows) == 5 + 1 + 5
