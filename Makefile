@@ -12,7 +12,7 @@ TEST_RESULT_BACKEND ?= redis://127.0.0.1:6379/15
 TEST_ENV := DEBUG=1 SECRET_KEY=test-only-secret-key DATABASE_URL=$(TEST_DATABASE_URL) \
 	CELERY_BROKER_URL=$(TEST_BROKER_URL) CELERY_RESULT_BACKEND=$(TEST_RESULT_BACKEND) PORTAL_VAR_DIR=$(CURDIR)/var/test
 
-.PHONY: run test coverage lint format venv messages makemessages migrate demo bench clean e2e screenshots
+.PHONY: run test coverage lint format venv messages makemessages migrate demo bench faults clean e2e screenshots
 
 $(VENV)/.installed: requirements.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -72,6 +72,11 @@ BENCH_BROKER_URL ?= redis://127.0.0.1:6379/11
 
 bench: venv messages
 	DATABASE_URL=$(BENCH_DATABASE_URL) CELERY_BROKER_URL=$(BENCH_BROKER_URL) $(PY) bench/run.py
+
+# The fault figures alone (bench/faults/): their own database (inserm_faults) and Redis servers
+# (ports 6391-6395), merged into bench/results.json.
+faults: venv messages
+	DATABASE_URL=$(BENCH_DATABASE_URL) CELERY_BROKER_URL=$(BENCH_BROKER_URL) $(PY) bench/run.py --only faults
 
 clean:
 	rm -rf $(VENV) var staticfiles .coverage htmlcov artifacts

@@ -213,8 +213,10 @@ class Command(BaseCommand):
             raise CommandError(
                 "The bench dataset is written with PostgreSQL COPY: set DATABASE_URL to a PostgreSQL database."
             )
-        if options["reset"] and "bench" not in connection.settings_dict["NAME"]:
-            raise CommandError("--reset empties every table: only on a database whose name contains 'bench'.")
+        if options["reset"] and not any(word in connection.settings_dict["NAME"] for word in ("bench", "faults")):
+            raise CommandError(
+                "--reset empties every table: only on a database whose name contains 'bench' or 'faults'."
+            )
         started = time.perf_counter()
         self.rng = random.Random(options["seed"])
         self.ids = Ids()

@@ -14,88 +14,65 @@ import sys
 import time
 from pathlib import Path
 
-from bench.procs import free_port, start, stop
+from bench.procs import free_port, start_sink, start_worker, stop, wait_worker
+from bench.procs import received as sink_received
 
 ROOT = Path(__file__).resolve().parent.parent
 
 
-def _wait_worker(app, timeout=60):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if app.control.ping(timeout=0.5):
-            return
-    raise RuntimeError("the Celery worker did not answer within 60 s")
+def publish_call_opened():
+    """The bench topic's subscribers told that the first open call is open (notify_topic, in its
+    own transaction, queued on commit): (how many, a queryset of those rows and only those)."""
+    from django.db import transaction
 
+    from bench.dataset import NOTIFICATION_TOPIC
+    from calls.models import Call
+    from notifications.models import Notification
+    from notifications.services import notify_topic
 
-def _received(stats: Path) -> int:
-    try:
-        return int(stats.read_text().split()[0])
-    except (OSError, ValueError, IndexError):
-        return 0
+    call = Call.objects.filter(status=Call.Status.OPEN).order_by("pk").first()
+    # Only this call's rows count (`--only notifications` runs again on the same data).
+    last_before = Notification.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
+    with transaction.atomic():
+        created = notify_topic(
+            NOTIFICATION_TOPIC,
+            "call.opened",
+            {
+                "call_title_fr": call.title_fr,
+                "call_title_en": call.title_en,
+                "instrument_code": call.instrument.code,
+                "closes_at": call.closes_at.isoformat(),
+                "url_path": f"/calls/{call.pk}/",
+            },
+            target=call,
+        )
+    return created, Notification.objects.filter(kind="call.opened", object_id=call.pk, pk__gt=last_before)
 
 
 def measure(var_dir: Path, timeout=300):
     import redis
     from django.conf import settings
-    from django.db import transaction
 
-    from bench.dataset import NOTIFICATION_TOPIC
-    from calls.models import Call
     from inserm_portal.celery import app
     from notifications.models import Notification
-    from notifications.services import notify_topic
 
     redis.Redis.from_url(settings.CELERY_BROKER_URL).flushdb()  # leftovers of the rush (receipts)
     port = free_port()
-    stats = var_dir / "smtp-sink.count"
-    sink = start(
-        [sys.executable, str(ROOT / "bench" / "smtp_sink.py"), "--port", str(port), "--stats", str(stats)],
-        var_dir / "smtp-sink.log",
-    )
+    sink = start_sink(var_dir, port)
+    stats = sink.stats
     env = {**os.environ, "EMAIL_HOST": "127.0.0.1", "EMAIL_PORT": str(port), "EMAIL_BACKEND": ""}
-    worker = start(
-        [
-            str(ROOT / ".venv" / "bin" / "celery"),
-            "-A",
-            "inserm_portal",
-            "worker",
-            "--concurrency",
-            "2",
-            "--loglevel",
-            "WARNING",
-            "--without-gossip",
-            "--without-mingle",
-        ],
-        var_dir / "celery-worker.log",
-        env=env,
-    )
+    worker = start_worker(var_dir / "celery-worker.log", env)
     try:
-        _wait_worker(app)
-        call = Call.objects.filter(status=Call.Status.OPEN).order_by("pk").first()
-        # Only this run's rows count (`--only notifications` runs again on the same data).
-        last_before = Notification.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
+        wait_worker(app)
         started = time.perf_counter()
-        with transaction.atomic():
-            created = notify_topic(
-                NOTIFICATION_TOPIC,
-                "call.opened",
-                {
-                    "call_title_fr": call.title_fr,
-                    "call_title_en": call.title_en,
-                    "instrument_code": call.instrument.code,
-                    "closes_at": call.closes_at.isoformat(),
-                    "url_path": f"/calls/{call.pk}/",
-                },
-                target=call,
-            )
+        created, rows = publish_call_opened()
         queued = time.perf_counter()
-        rows = Notification.objects.filter(kind="call.opened", object_id=call.pk, pk__gt=last_before)
         deadline = time.monotonic() + timeout
         sent = 0
         while time.monotonic() < deadline:
             # The sink's file first (free), the database only once the sink has every message:
             # counting sent rows every 0.1 s took a share of the two cores the worker needs.
-            if _received(stats) >= created:
+            if sink_received(stats) >= created:
                 sent = rows.filter(status=Notification.Status.SENT).count()
                 if sent >= created:
                     break

@@ -11,7 +11,8 @@ Phases: migrate and collect static files; query counts with 1 application
 over the projects, twice; the deadline rush on gunicorn; notifications
 through a Celery worker to an SMTP sink; the committee (bench/committee_bench.py): the staff dossier
 of a 100-application call, built by the task's function (the meeting page's query count, at 1 and
-at the 1,000 applications of a call, is among the query counts). ``--only rush,notifications``
+at the 1,000 applications of a call, is among the query counts); the fault figures (bench/faults/,
+its own database and Redis servers). ``--only rush,notifications``
 reruns some phases on the data already there and merges them into results.json.
 """
 
@@ -31,7 +32,7 @@ from urllib.parse import urlparse
 
 ROOT = Path(__file__).resolve().parent.parent
 RESULTS = ROOT / "bench" / "results.json"
-PHASES = ("dataset", "queries", "pages", "routing", "reminders", "rush", "notifications", "committee")
+PHASES = ("dataset", "queries", "pages", "routing", "reminders", "rush", "notifications", "committee", "faults")
 MEETING_PAGE = "staff committee meeting of a call"  # bench/pages.py MEETING (imported after django.setup())
 
 ENV_DEFAULTS = {
@@ -263,7 +264,9 @@ def rows(results):
                 None,
             ),
         ]
-    return out
+    from bench.faults.report import rows as fault_rows
+
+    return out + fault_rows(results.get("faults"))
 
 
 def markdown(results):
@@ -361,6 +364,11 @@ def main():
     if "committee" in phases:
         step(f"committee: the staff dossier of a {committee_bench.N_APPLICATIONS}-application call")
         results["committee"] = committee_bench.measure()
+    if "faults" in phases:
+        from bench import faults
+
+        step("faults: Redis stopped, workers killed, connections terminated, double submissions, refusals")
+        results["faults"] = {**results.get("faults", {}), **faults.measure(var_dir)}
 
     results["meta"] = {
         "date": datetime.now().astimezone().isoformat(timespec="seconds"),

@@ -28,7 +28,7 @@ from pathlib import Path
 import httpx
 import numpy as np
 
-from bench.procs import free_port, start, stop
+from bench.procs import start_gunicorn, stop
 
 ROOT = Path(__file__).resolve().parent.parent
 CSRF_FIELD = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
@@ -189,34 +189,8 @@ def measure(var_dir: Path, drafts_per_phase=500, clients=50):
     if len(drafts) < 2 * drafts_per_phase:
         raise RuntimeError(f"{2 * drafts_per_phase} rush drafts are needed, the dataset has {len(drafts)}")
     sessions = make_sessions([d.applicant for d in drafts])
-    port = free_port()
-    base_url = f"http://127.0.0.1:{port}"
-    server = start(
-        [
-            str(ROOT / ".venv" / "bin" / "gunicorn"),
-            "inserm_portal.wsgi",
-            "--workers",
-            "2",
-            "--bind",
-            f"127.0.0.1:{port}",
-            "--log-level",
-            "warning",
-            "--timeout",
-            "60",
-        ],
-        var_dir / "gunicorn.log",
-    )
+    server, base_url = start_gunicorn(var_dir)
     try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                if httpx.get(f"{base_url}/fr/accounts/login/", timeout=2).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                pass
-            if time.monotonic() > deadline or server.poll() is not None:
-                raise RuntimeError(f"gunicorn did not start: see {var_dir / 'gunicorn.log'}")
-            time.sleep(0.3)
         results = {}
         for name, batch, think in (
             ("rush", drafts[:drafts_per_phase], True),
