@@ -179,8 +179,8 @@ def _reviewer_terms(vocabulary, term_ids, free_keywords, theme_codes):
 
 
 def read_affinity_inputs(applications, app_ids, reviewer_ids):
-    """Five queries (applications, profiles, their terms, their themes, the vocabulary) -> the term
-    matrices and texts, rows in the order of `app_ids`, `reviewer_ids`."""
+    """Six queries (applications, profiles, their terms, their themes, the vocabulary's terms and
+    themes) -> the term matrices and texts, rows in the order of `app_ids`, `reviewer_ids`."""
     n_apps, n_revs = len(app_ids), len(reviewer_ids)
     app_rows = [None] * n_apps
     fetched = list(
