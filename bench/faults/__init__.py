@@ -3,7 +3,8 @@ under five faults, each run against real services and counted, not just passed o
 
 `make faults` (``bench/run.py --only faults``) runs them; `make bench` runs them as its last phase.
 Everything happens in a PostgreSQL database of its own, ``inserm_faults`` (beside DATABASE_URL's,
-or FAULTS_DATABASE_URL), migrated and filled by bench/faults/setup.py (an open Tremplin call with
+or FAULTS_DATABASE_URL, whose name must contain "bench": its tables are emptied), migrated and
+filled by bench/faults/setup.py (an open Tremplin call with
 2,000 complete drafts, each of its own researcher, 2,000 subscribers of the bench topic, the bench
 staff member). Each scenario is a process of its own (``python -m bench.faults <scenario>``) whose
 broker is its own ``redis-server`` on port 6391–6395 (no persistence), started and stopped by the
