@@ -21,6 +21,7 @@ from django.views.generic import TemplateView
 
 from accounts.access import ResearcherRequiredMixin
 from calls.models import Call, Instrument
+from calls.page_cache import CachedFragmentMixin
 
 from . import co_applicants, completeness, concurrency, drafting, selectors, services
 from .forms import (
@@ -75,29 +76,30 @@ def _safe_next(request):
     return bool(target) and url_has_allowed_host_and_scheme(target, {request.get_host()}, request.is_secure())
 
 
-class DashboardView(ResearcherRequiredMixin, TemplateView):
+class DashboardView(ResearcherRequiredMixin, CachedFragmentMixin, TemplateView):
     template_name = "applications/dashboard.html"
+    fragment_template = "applications/_dashboard_content.html"
 
-    def get_context_data(self, **kwargs):
-        context = super().get_context_data(**kwargs)
+    def fragment_context(self):
         now = timezone.now()
         applications = selectors.dashboard_applications(self.request.user)
         for application in applications:
             application.next_step = completeness.next_step(application, now)
             application.call_open = application.call.is_open_at(now)
-        context["applications"] = applications
         # A call already applied to offers the application, not "Apply" a second time.
         current = {a.call_id: a for a in applications if a.status != Application.Status.WITHDRAWN}
         open_calls = list(selectors.open_calls())
         for call in open_calls:
             call.own_application = current.get(call.pk)
-        context["open_calls"] = open_calls
-        context["has_profile"] = ResearcherProfile.objects.filter(user=self.request.user).exists()
-        # What apps above this one add (the projects app's "My projects"), above the applications.
-        context["dashboard_sections"] = selectors.dashboard_sections(self.request.user)
-        context["contributions"] = selectors.contributions(self.request.user)
-        context["now"] = now
-        return context
+        return {
+            "applications": applications,
+            "open_calls": open_calls,
+            "has_profile": ResearcherProfile.objects.filter(user=self.request.user).exists(),
+            # What apps above this one add (the projects app's "My projects"), above the applications.
+            "dashboard_sections": selectors.dashboard_sections(self.request.user),
+            "contributions": selectors.contributions(self.request.user),
+            "now": now,
+        }
 
 
 class StartApplicationView(ResearcherRequiredMixin, TemplateView):

@@ -2,6 +2,7 @@ from django.contrib import messages
 from django.http import Http404
 from django.shortcuts import redirect
 from django.utils import timezone
+from django.utils.http import urlencode
 from django.utils.translation import gettext
 from django.views.generic import FormView, TemplateView
 from django_countries import countries as world
@@ -12,6 +13,7 @@ from notifications.services import set_subscriptions, subscribed_topics
 from . import rules, selectors
 from .forms import CallFilter, SubscriptionForm, listed_calls
 from .models import Call, Instrument
+from .page_cache import CachedFragmentMixin
 
 
 class HomeView(TemplateView):
@@ -23,19 +25,21 @@ class HomeView(TemplateView):
         return context
 
 
-class CallListView(TemplateView):
+class CallListView(CachedFragmentMixin, TemplateView):
     template_name = "calls/call_list.html"
+    fragment_template = "calls/_call_list_content.html"
+    fragment_per_user = False  # the public list, the same for every reader of a query
 
-    def get_context_data(self, **kwargs):
-        context = super().get_context_data(**kwargs)
+    def fragment_args(self):
+        return (urlencode(sorted(self.request.GET.lists()), doseq=True),)
+
+    def fragment_context(self):
         now = timezone.now()
         call_filter = CallFilter(self.request.GET or None, queryset=listed_calls(now))
-        context["filter"] = call_filter
-        context["calls"] = calls = list(selectors.listed_calls(call_filter.qs))
+        calls = list(selectors.listed_calls(call_filter.qs))
         for call in calls:
             call.upcoming = call.is_upcoming_at(now)
-        context["now"] = now
-        return context
+        return {"filter": call_filter, "calls": calls, "now": now}
 
 
 class CallDetailView(TemplateView):

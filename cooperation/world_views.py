@@ -8,11 +8,13 @@ from urllib.parse import urlencode
 
 from django.core.paginator import Paginator
 from django.shortcuts import render
+from django.template.loader import render_to_string
 from django.utils import formats
 from django.utils.translation import get_language, ngettext
 from django.utils.translation import gettext as _
 from django_countries import countries
 
+from calls import page_cache
 from calls.models import Instrument
 
 from . import register, world_map, world_selectors
@@ -146,6 +148,19 @@ def site_legend(kind=""):
 
 
 def world(request):
+    """The public page: its content is the same for every reader of a query (calls/page_cache.py),
+    kept until the register, the sites or the projects change."""
+    bad = bool(request.GET) and not WorldFilter(request.GET, instruments=list(Instrument.objects.all())).is_valid()
+    content = page_cache.fragment(
+        "cooperation.world",
+        lambda: render_to_string("cooperation/_world_content.html", world_context(request), request),
+        args=(urlencode(sorted(request.GET.lists()), doseq=True),),
+        request=request,
+    )
+    return render(request, "cooperation/world.html", {"fragment": content}, status=400 if bad else 200)
+
+
+def world_context(request):
     instruments = list(Instrument.objects.order_by("id"))
     form = WorldFilter(request.GET or None, instruments=instruments)
     bad = form.is_bound and not form.is_valid()
@@ -231,7 +246,7 @@ def world(request):
     }
     if country:
         context["country"] = country_section(request, filters, country, sites_by_country.get(country, []))
-    return render(request, "cooperation/world.html", context, status=400 if bad else 200)
+    return context
 
 
 def country_section(request, filters, code, sites):

@@ -7,13 +7,14 @@ from django.core.paginator import Paginator
 from django.http import Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
-from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.utils.translation import gettext as _
 from django.views.generic import TemplateView
 
 from accounts.access import ReviewerRequiredMixin
 from applications.models import Application
 from calls.models import Call
+from calls.page_cache import CachedFragmentMixin
 
 from . import committee_selectors as selectors
 from . import services
@@ -40,8 +41,9 @@ class ReviewerCallMixin(ReviewerRequiredMixin):
         return super().dispatch(request, *args, **kwargs)
 
 
-class BiddingView(ReviewerCallMixin, TemplateView):
+class BiddingView(ReviewerCallMixin, CachedFragmentMixin, TemplateView):
     template_name = "reviews/bidding.html"
+    fragment_template = "reviews/_bidding_content.html"  # the reviewer's own (their bids)
     paginate_by = 25
 
     def filters(self, source):
@@ -54,27 +56,30 @@ class BiddingView(ReviewerCallMixin, TemplateView):
             return target
         return reverse("reviews:bids", args=[self.call.pk])
 
+    def fragment_args(self):
+        return (self.call.pk, urlencode(sorted(self.request.GET.lists()), doseq=True))
+
     def get_context_data(self, **kwargs):
-        context = super().get_context_data(**kwargs)
+        return super().get_context_data(call=self.call, **kwargs)
+
+    def fragment_context(self):
         state, query = self.filters(self.request.GET)
         problems = services.bidding_problems(self.request.user, self.call)
         rows = selectors.bidding_rows(self.request.user, self.call, state, query)
         paginator = Paginator(rows, self.paginate_by)
         page = paginator.get_page(self.request.GET.get("page"))
-        context.update(
-            call=self.call,
-            rows=page.object_list,
-            page_obj=page,
-            total=paginator.count,
-            state=state,
-            query=query,
-            problems=problems,
-            counts=selectors.bid_counts(self.request.user, self.call),
-            declared=selectors.declared_conflicts(self.request.user, self.call),
-            kinds=Bid.Kind.choices,
-            states=selectors.bid_state_choices(),
-        )
-        return context
+        return {
+            "rows": page.object_list,
+            "page_obj": page,
+            "total": paginator.count,
+            "state": state,
+            "query": query,
+            "problems": problems,
+            "counts": selectors.bid_counts(self.request.user, self.call),
+            "declared": selectors.declared_conflicts(self.request.user, self.call),
+            "kinds": Bid.Kind.choices,
+            "states": selectors.bid_state_choices(),
+        }
 
     def post(self, request, pk):
         application = Application.objects.filter(pk=request.POST.get("application") or 0, call=self.call).first()

@@ -15,6 +15,7 @@ from django.views.generic import TemplateView
 from accounts.models import User
 from applications.models import Application, PartnerTeam
 from calls import rules
+from calls.page_cache import CachedFragmentMixin
 from calls.services import call_facts
 
 from . import selectors, services
@@ -70,32 +71,39 @@ def _with_rapporteurs(rows):
     return rows
 
 
-class MeetingView(StaffCallMixin, TemplateView):
+class MeetingView(StaffCallMixin, CachedFragmentMixin, TemplateView):
     template_name = "reviews/meeting.html"
+    fragment_template = "reviews/_meeting_content.html"
+    fragment_per_user = False  # the same table for every staff member who decides (GET only)
     permission_required = "reviews.decide"
     paginate_by = 50
 
+    def fragment_args(self):
+        return (self.call.pk, (self.request.GET.get("page") or "")[:12])
+
     def get_context_data(self, typed=None, **kwargs):
         """`typed`: (application pk, outcome, amount) a refused decision comes back with."""
+        self.typed = typed
+        return super().get_context_data(call=self.call, **kwargs)
+
+    def fragment_context(self):
         criteria, rows = selectors.ranking_pages(self.call)
         paginator = Paginator(rows, self.paginate_by)
         page = paginator.get_page(self.request.POST.get("page") or self.request.GET.get("page"))
         rows = _with_rapporteurs(_with_ceilings(self.call, list(page.object_list)))
         for row in rows:
             row.typed_outcome = None
-            if typed is not None and row.application.pk == typed[0]:
-                row.typed_outcome, row.offered_amount, row.refused = typed[1], typed[2], True
-        return super().get_context_data(
-            call=self.call,
-            rows=rows,
-            page_obj=page,
-            total=paginator.count,
-            totals=services.funded_totals(self.call),
-            held_letters=services.held_letters(self.call).count(),
-            threshold=selectors.DIVERGENCE_THRESHOLD,
-            outcomes=[(outcome.value, outcome.label) for outcome in MEETING_OUTCOMES],
-            **kwargs,
-        )
+            if self.typed is not None and row.application.pk == self.typed[0]:
+                row.typed_outcome, row.offered_amount, row.refused = self.typed[1], self.typed[2], True
+        return {
+            "rows": rows,
+            "page_obj": page,
+            "total": paginator.count,
+            "totals": services.funded_totals(self.call),
+            "held_letters": services.held_letters(self.call).count(),
+            "threshold": selectors.DIVERGENCE_THRESHOLD,
+            "outcomes": [(outcome.value, outcome.label) for outcome in MEETING_OUTCOMES],
+        }
 
     def post(self, request, pk):
         application = get_object_or_404(Application, pk=request.POST.get("application") or 0, call=self.call)

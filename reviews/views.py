@@ -24,6 +24,7 @@ from applications.models import Attachment
 from applications.selectors import vocabulary_labels
 from applications.stored_files import serve_stored_file
 from calls.models import ReviewCriterion
+from calls.page_cache import CachedFragmentMixin
 from notifications.rendering import render_message
 
 from . import committee_selectors, permissions, routing_adapter, selectors, services
@@ -79,19 +80,20 @@ def _errors(request, error):
 # --- Reviewer: queue, profile, invitations --------------------------------------------------------
 
 
-class QueueView(ReviewerRequiredMixin, TemplateView):
+class QueueView(ReviewerRequiredMixin, CachedFragmentMixin, TemplateView):
     template_name = "reviews/queue.html"
+    fragment_template = "reviews/_queue_content.html"
 
-    def get_context_data(self, **kwargs):
-        context = super().get_context_data(**kwargs)
-        context["assignments"] = list(selectors.reviewer_queue(self.request.user))
-        context["bidding_calls"] = committee_selectors.bidding_calls(self.request.user)
-        context["invitations"] = list(
-            ReviewerInvitation.objects.filter(reviewer=self.request.user, status=ReviewerInvitation.Status.PENDING)
-            .select_related("call")
-            .only("id", "call__id", "call__title_fr", "call__title_en")
-        )
-        return context
+    def fragment_context(self):
+        return {
+            "assignments": list(selectors.reviewer_queue(self.request.user)),
+            "bidding_calls": committee_selectors.bidding_calls(self.request.user),
+            "invitations": list(
+                ReviewerInvitation.objects.filter(reviewer=self.request.user, status=ReviewerInvitation.Status.PENDING)
+                .select_related("call")
+                .only("id", "call__id", "call__title_fr", "call__title_en")
+            ),
+        }
 
 
 class ProfileView(ReviewerRequiredMixin, TemplateView):
@@ -417,28 +419,35 @@ class StaffProposalProgressView(StaffRequiredMixin, View):
         )
 
 
-class RankingView(StaffCallMixin, TemplateView):
+class RankingView(StaffCallMixin, CachedFragmentMixin, TemplateView):
     template_name = "reviews/ranking.html"
     permission_required = "reviews.see_ranking"
+    fragment_template = "reviews/_ranking_table.html"
+    fragment_per_user = False  # every staff member with the permission reads the same table
 
     paginate_by = 50
 
-    def get_context_data(self, **kwargs):
+    def fragment_args(self):
+        return (self.call.pk, (self.request.GET.get("page") or "")[:12])
+
+    def fragment_context(self):
         # Ranks are global, over the whole call; the database computes the one page of 50 rows
         # shown, and the committee exports hold them all.
         criteria, rows = selectors.ranking_pages(self.call)
         paginator = Paginator(rows, self.paginate_by)
         page = paginator.get_page(self.request.GET.get("page"))
-        return super().get_context_data(
-            call=self.call,
-            criteria=criteria,
-            rows=page.object_list,
-            page_obj=page,
-            total=paginator.count,
-            threshold=selectors.DIVERGENCE_THRESHOLD,
-            held_letters=services.held_letters(self.call).count(),
-            **kwargs,
-        )
+        return {
+            "criteria": criteria,
+            "rows": page.object_list,
+            "page_obj": page,
+            "total": paginator.count,
+            "threshold": selectors.DIVERGENCE_THRESHOLD,
+            # Letters are held, then released, with a write to their decisions: the stamp follows.
+            "held_letters": services.held_letters(self.call).count(),
+        }
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(call=self.call, **kwargs)
 
 
 class ReleaseLettersView(StaffCallMixin, TemplateView):

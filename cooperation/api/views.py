@@ -15,7 +15,9 @@ from drf_spectacular.utils import OpenApiParameter, extend_schema
 from drf_spectacular.views import SpectacularJSONAPIView
 from rest_framework import generics
 from rest_framework.exceptions import ValidationError
+from rest_framework.response import Response
 
+from calls import page_cache
 from calls.models import Call, Zone, ZoneCountry
 from projects.models import Project, ProjectPartner
 
@@ -27,7 +29,21 @@ from .figures import figures_of, years_with_figures
 conditional = decorator_from_middleware(ConditionalGetMiddleware)
 
 
-class CallList(generics.ListAPIView):
+class CachedList:
+    """A list's page of data, kept until the portal's data change (calls/page_cache.py): the
+    same for every reader of a URL, since the API shows public fields only. The throttle and the
+    filters' validation run first, on every request (a bad filter is never kept)."""
+
+    def list(self, request, *args, **kwargs):
+        data = page_cache.value(
+            f"api.{type(self).__name__}",
+            lambda: super(CachedList, self).list(request, *args, **kwargs).data,
+            args=(request.get_host(), request.get_full_path()),  # its links name the host
+        )
+        return Response(data)
+
+
+class CallList(CachedList, generics.ListAPIView):
     """Calls for projects open now or announced (opening later), the next deadline first."""
 
     serializer_class = serializers.CallSerializer
@@ -55,7 +71,7 @@ class CallList(generics.ListAPIView):
         return {**super().get_serializer_context(), "now": getattr(self, "now", timezone.now())}
 
 
-class ProjectList(generics.ListAPIView):
+class ProjectList(CachedList, generics.ListAPIView):
     """Funded projects: public fields only (never the lead, a team leader or an address)."""
 
     serializer_class = serializers.ProjectSerializer
@@ -70,7 +86,7 @@ class ProjectList(generics.ListAPIView):
         return Project.objects.select_related("instrument").prefetch_related(partners).order_by("-start_date", "-id")
 
 
-class SiteList(generics.ListAPIView):
+class SiteList(CachedList, generics.ListAPIView):
     """Inserm's sites abroad: joint units, PRI cities, research networks, ANRS-MIE sites, offices."""
 
     serializer_class = serializers.SiteSerializer

@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 from django.views.generic import TemplateView
 
 from accounts.permissions import is_researcher, is_staff
+from calls.page_cache import CachedFragmentMixin
 
 from .. import timeline
 from ..forms.pages import StartDateForm, SuspendForm, TerminateForm
@@ -26,16 +27,24 @@ def section(function):
     return function
 
 
-class ProjectDetailView(ProjectMixin, TemplateView):
+class ProjectDetailView(ProjectMixin, CachedFragmentMixin, TemplateView):
     template_name = "projects/detail.html"
+    fragment_template = "projects/_detail_content.html"
 
-    def get_context_data(self, **kwargs):
-        context = super().get_context_data(project=self.project, is_lead=self.is_lead, **kwargs)
+    def fragment_args(self):
+        return (self.project.pk,)
+
+    def fragment_context(self):
+        context = {}
         for function in SECTIONS:
             context.update(function(self.project, self.request.user))
         # What the caller passes (a form sent back with its errors) wins over a section's default.
-        context.update(kwargs)
+        context.update(self.passed)
         return context
+
+    def get_context_data(self, **kwargs):
+        self.passed = kwargs
+        return super().get_context_data(project=self.project, is_lead=self.is_lead, **kwargs)
 
 
 # --- The page's header and timeline ------------------------------------------------------------

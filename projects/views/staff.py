@@ -4,8 +4,11 @@ reports due this month and overdue (see views/__init__.py)."""
 from django.core.paginator import Paginator
 from django.http import HttpResponse
 from django.utils import timezone, translation
+from django.utils.http import urlencode
 from django.views import View
 from django.views.generic import TemplateView
+
+from calls.page_cache import CachedFragmentMixin
 
 from .. import exports, selectors
 from ..filters import ProjectFilter
@@ -23,11 +26,16 @@ class FilteredProjectsMixin(StaffProjectsMixin):
         return ProjectFilter(self.request.GET or None, queryset=queryset)
 
 
-class ProjectListView(FilteredProjectsMixin, TemplateView):
+class ProjectListView(FilteredProjectsMixin, CachedFragmentMixin, TemplateView):
     template_name = "projects/staff/list.html"
+    fragment_template = "projects/staff/_list_content.html"
+    fragment_per_user = False  # the same list for every staff member with access (filters are GET)
     paginate_by = 50
 
-    def get_context_data(self, **kwargs):
+    def fragment_args(self):
+        return (urlencode(sorted(self.request.GET.lists()), doseq=True),)
+
+    def fragment_context(self):
         filterset = self.filterset(Project.objects.all())
         ids = filterset.qs.values_list("pk", flat=True)
         page = Paginator(ids, self.paginate_by).get_page(self.request.GET.get("page"))
@@ -35,14 +43,13 @@ class ProjectListView(FilteredProjectsMixin, TemplateView):
         for project in projects:
             project.partner_countries = selectors.partner_country_names(project)
         filtered = {key: value for key, value in self.request.GET.items() if key != "page" and value}
-        return super().get_context_data(
-            filter=filterset,
-            fields=filterset.fields_for_page(),
-            projects=projects,
-            page_obj=page,
-            filtered=bool(filtered),
-            **kwargs,
-        )
+        return {
+            "filter": filterset,
+            "fields": filterset.fields_for_page(),
+            "projects": projects,
+            "page_obj": page,
+            "filtered": bool(filtered),
+        }
 
 
 class ProjectExportView(FilteredProjectsMixin, View):
