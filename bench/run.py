@@ -39,6 +39,11 @@ ENV_DEFAULTS = {
     "DATABASE_URL": "postgres://postgres@127.0.0.1:5432/inserm_bench",
     "CELERY_BROKER_URL": "redis://127.0.0.1:6379/11",
     "CELERY_RESULT_BACKEND": "",
+    # A shared cache, as in production: the page fragments are cached in it (calls/page_cache.py).
+    "CACHE_URL": "redis://127.0.0.1:6379/5",
+    # The API's throttle still counts every request (its cost is in the figure), at a rate the
+    # bench's thousands of anonymous requests from one address stay under.
+    "API_ANON_RATE": "1000000/minute",
     "DEBUG": "0",
     "SECRET_KEY": "bench-only-secret-key-never-used-in-production-0123456789abcdef",
     "ALLOWED_HOSTS": "127.0.0.1,localhost,testserver",
@@ -151,9 +156,9 @@ def rows(results):
             out.append(
                 (
                     f"page p95 / trivial p95: {page}",
-                    f"{values['ratio_p95']} ({values['p95_ms']} ms / {trivial} ms)",
-                    "≤ 3",
-                    values["ratio_p95"] <= 3,
+                    f"{values['ratio_p95']} (p50 {values['p50_ms']} ms, p95 {values['p95_ms']} ms / {trivial} ms)",
+                    f"≤ {values.get('target_ratio', 3)}",
+                    values["ratio_p95"] <= values.get("target_ratio", 3),
                 )
             )
     routing = results.get("routing")
