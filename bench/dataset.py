@@ -201,7 +201,7 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("--applications", type=int, default=10_000)
         parser.add_argument("--reviewers", type=int, default=2_000)
-        parser.add_argument("--rush-drafts", type=int, default=1_000)
+        parser.add_argument("--rush-drafts", type=int, default=2_500)  # the rush (2,000) and the burst (500)
         parser.add_argument("--subscribers", type=int, default=10_000)
         parser.add_argument("--projects", type=int, default=None, help="funded projects (default: one per application)")
         parser.add_argument("--seed", type=int, default=2026)

@@ -1,19 +1,20 @@
-"""The deadline rush (key ``rush``): gunicorn (2 sync workers) on PostgreSQL, 50 concurrent clients
-(httpx.AsyncClient) submit 500 complete drafts through the real pages.
+"""The deadline rush (key ``rush``): gunicorn (4 sync workers) on PostgreSQL, 200 concurrent
+clients (httpx.AsyncClient) submit 2,000 complete drafts through the real pages in 5 minutes.
 
-Each client takes drafts from a shared queue and, for each, like a researcher: GETs the
-application's page (the submit form and its CSRF token), reads it (think time 0.5-3 s), POSTs the
-submit form, then pauses up to 1 s. One draft in ten is submitted twice at once on purpose (a double
-click on two tabs): idempotency must hold. The researchers' sessions are made beforehand (logging
-500 people in would measure PBKDF2, not the rush).
+The 2,000 submissions arrive evenly over RUSH_ARRIVALS seconds (6.7 a second, as on a deadline's
+last minutes, 2,000 researchers among 200 browsers). Each client takes the next draft and, at its
+arrival time, like a researcher: GETs the application's page (the submit form and its CSRF token),
+reads it (think time 0.5-3 s), POSTs the submit form. One draft in ten is submitted twice at once
+on purpose (a double click on two tabs): idempotency must hold. The researchers' sessions are made
+beforehand (logging 2,000 people in would measure PBKDF2, not the rush).
 
 Then, from the database: ``lost`` = drafts whose submit answered 2xx/3xx but which are not
 submitted; ``duplicates`` = applications with two "submitted" events or two receipts, plus
 references given twice or counters out of step. p50/p95 are the submit POST's latency as the client
 sees it (queueing in gunicorn included).
 
-A second batch of 500 drafts is then submitted with no think time at all (``burst``): the
-portal's capacity, reported beside the rush, with the same checks.
+A second batch of 500 drafts is then submitted with no think time nor arrival schedule at all
+(``burst``): the portal's capacity, reported beside the rush, with the same checks.
 """
 
 from __future__ import annotations
@@ -33,6 +34,8 @@ from bench.procs import start_gunicorn, stop
 ROOT = Path(__file__).resolve().parent.parent
 CSRF_FIELD = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
 CSRF_COOKIE = re.compile(r"csrftoken=([^;]+)")
+RUSH_SUBMISSIONS, BURST_SUBMISSIONS, CLIENTS, WORKERS = 2_000, 500, 200, 4
+RUSH_ARRIVALS = 285  # seconds over which the rush's submissions arrive: all answered within 5 minutes
 
 
 def make_sessions(users):
@@ -74,12 +77,14 @@ async def _submit(http, app_id, data, headers, records):
     records["status"].setdefault(app_id, []).append(response.status_code)
 
 
-async def _client(http, queue, think, records, double_every):
+async def _client(http, queue, think, records, double_every, started, spacing):
     while True:
         try:
             index, app_id, session_key = queue.get_nowait()
         except asyncio.QueueEmpty:
             return
+        if spacing:  # this researcher's arrival time
+            await asyncio.sleep(max(0.0, started + index * spacing - time.perf_counter()))
         cookies = f"sessionid={session_key}"
         started = time.perf_counter()
         page = await http.get(f"/fr/applications/{app_id}/", headers={"Cookie": cookies})
@@ -95,11 +100,9 @@ async def _client(http, queue, think, records, double_every):
         data = {"csrfmiddlewaretoken": field.group(1)}
         copies = 2 if index % double_every == 0 else 1  # a double click: two POSTs at once
         await asyncio.gather(*(_submit(http, app_id, data, headers, records) for _ in range(copies)))
-        if think:
-            await asyncio.sleep(random.uniform(0.0, 1.0))
 
 
-async def _run(base_url, drafts, clients, think, double_every=10):
+async def _run(base_url, drafts, clients, think, double_every=10, arrivals=0.0):
     queue = asyncio.Queue()
     for index, (app_id, session_key) in enumerate(drafts):
         queue.put_nowait((index, app_id, session_key))
@@ -107,7 +110,10 @@ async def _run(base_url, drafts, clients, think, double_every=10):
     limits = httpx.Limits(max_connections=clients * 2, max_keepalive_connections=clients * 2)
     async with httpx.AsyncClient(base_url=base_url, timeout=60, limits=limits, follow_redirects=False) as http:
         started = time.perf_counter()
-        await asyncio.gather(*(_client(http, queue, think, records, double_every) for _ in range(clients)))
+        spacing = arrivals / len(drafts) if arrivals and drafts else 0.0
+        await asyncio.gather(
+            *(_client(http, queue, think, records, double_every, started, spacing) for _ in range(clients))
+        )
         records["seconds"] = time.perf_counter() - started
     return records
 
@@ -176,7 +182,14 @@ def _summary(records, checks, drafts):
     }
 
 
-def measure(var_dir: Path, drafts_per_phase=500, clients=50):
+def measure(
+    var_dir: Path,
+    rush=RUSH_SUBMISSIONS,
+    burst=BURST_SUBMISSIONS,
+    clients=CLIENTS,
+    workers=WORKERS,
+    arrivals=RUSH_ARRIVALS,
+):
     from applications.models import Application
     from calls.models import Call
 
@@ -184,29 +197,31 @@ def measure(var_dir: Path, drafts_per_phase=500, clients=50):
     drafts = list(
         Application.objects.filter(call=call, status=Application.Status.DRAFT)
         .select_related("applicant")
-        .order_by("pk")[: 2 * drafts_per_phase]
+        .order_by("pk")[: rush + burst]
     )
-    if len(drafts) < 2 * drafts_per_phase:
-        raise RuntimeError(f"{2 * drafts_per_phase} rush drafts are needed, the dataset has {len(drafts)}")
+    if len(drafts) < rush + burst:
+        raise RuntimeError(f"{rush + burst} rush drafts are needed, the dataset has {len(drafts)}")
     sessions = make_sessions([d.applicant for d in drafts])
-    server, base_url = start_gunicorn(var_dir)
+    server, base_url = start_gunicorn(var_dir, workers=workers)
     try:
         results = {}
-        for name, batch, think in (
-            ("rush", drafts[:drafts_per_phase], True),
-            ("burst", drafts[drafts_per_phase:], False),
+        for name, batch, think, spread in (
+            ("rush", drafts[:rush], True, arrivals),
+            ("burst", drafts[rush:], False, 0.0),
         ):
             pairs = [(d.pk, sessions[d.applicant_id]) for d in batch]
-            records = asyncio.run(_run(base_url, pairs, clients, think))
+            records = asyncio.run(_run(base_url, pairs, clients, think, arrivals=spread))
             records["clients"] = clients
             checks = _check([d.pk for d in batch], records)
             results[name] = _summary(records, checks, len(batch))
     finally:
         stop(server)
-    rush = results["rush"]
-    rush["burst"] = results["burst"]
-    rush["server"] = "gunicorn, 2 sync workers, DEBUG=0, PostgreSQL"
-    return rush
+    result = results["rush"]
+    result["arrivals_seconds"] = arrivals
+    result["burst"] = results["burst"]
+    result["workers"] = workers
+    result["server"] = f"gunicorn, {workers} sync workers, DEBUG=0, PostgreSQL, Redis cache"
+    return result
 
 
 if __name__ == "__main__":  # pragma: no cover
