@@ -19,9 +19,9 @@ from django.utils.formats import date_format
 from django.utils.timezone import localtime
 from django.utils.translation import get_language, gettext, pgettext
 from django.utils.translation import gettext_lazy as _
-from django_countries import countries
 
 from accounts.admin import AuditHistoryMixin
+from accounts.admin_lists import country_lookups
 
 from . import information, transfer
 from .models import (
@@ -79,8 +79,9 @@ class PartnerCountryFilter(admin.SimpleListFilter):
     parameter_name = "partner_country"
 
     def lookups(self, request, model_admin):
-        codes = PartnerTeam.objects.order_by().values_list("country", flat=True).distinct()
-        return sorted(((code, countries.name(code) or code) for code in codes), key=lambda item: str(item[1]))
+        return country_lookups(
+            "applications", lambda: PartnerTeam.objects.order_by().values_list("country", flat=True).distinct()
+        )
 
     def queryset(self, request, queryset):
         if self.value():

@@ -9,6 +9,8 @@ from django.utils.text import Truncator
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
+from accounts.admin_lists import YearScaleListMixin
+
 from . import services
 from .models import Notification, Subscription
 from .rendering import render_message
@@ -51,7 +53,7 @@ class NotificationForm(forms.ModelForm):
 
 
 @admin.register(Notification)
-class NotificationAdmin(admin.ModelAdmin):
+class NotificationAdmin(YearScaleListMixin, admin.ModelAdmin):
     form = NotificationForm
     list_display = [
         "created_at",

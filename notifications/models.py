@@ -18,6 +18,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from . import kinds
 from .kinds import kind_choices
 
 
@@ -142,8 +143,17 @@ class Notification(models.Model):
         ]
 
     def __str__(self):
-        # Staff read this in admin's titles and lists: the kind and the person, never an id.
-        return f"{self.get_kind_display()} — {self.recipient if self.recipient_id else self.to_email}"
+        # Staff read this in admin's titles and lists: the kind and the person, never an id. The
+        # kind's label from its declaration: get_kind_display() builds the list of every kind's
+        # choices again on each call (admin's outbox calls it for each of its rows).
+        return f"{self.kind_label} — {self.recipient if self.recipient_id else self.to_email}"
+
+    @property
+    def kind_label(self):
+        try:
+            return kinds.get(self.kind).label
+        except kinds.UnknownKind:
+            return self.kind
 
     @property
     def address(self):

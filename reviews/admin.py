@@ -9,6 +9,8 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
+from accounts.admin_lists import YearScaleListMixin
+
 from . import routing_adapter, services
 from .models import (
     ConflictOfInterest,
@@ -238,7 +240,7 @@ class RoutingProposalAdmin(admin.ModelAdmin):
 
 
 @admin.register(ReviewAssignment)
-class ReviewAssignmentAdmin(admin.ModelAdmin):
+class ReviewAssignmentAdmin(YearScaleListMixin, admin.ModelAdmin):
     list_display = ["application", "reviewer", "call", "status", "due_date", "assigned_at"]
     list_filter = ["status", "call"]
     search_fields = ["application__reference", "reviewer__email", "reviewer__last_name"]
@@ -292,7 +294,7 @@ class ReviewVersionInline(admin.StackedInline):
 
 
 @admin.register(Review)
-class ReviewAdmin(admin.ModelAdmin):
+class ReviewAdmin(YearScaleListMixin, admin.ModelAdmin):
     list_display = ["assignment", "status", "recommendation", "submitted_at", "reopened_at"]
     list_filter = ["status", "recommendation", "assignment__call"]
     search_fields = ["assignment__application__reference", "assignment__reviewer__email"]
@@ -327,7 +329,7 @@ class ReviewAdmin(admin.ModelAdmin):
 
 
 @admin.register(Decision)
-class DecisionAdmin(admin.ModelAdmin):
+class DecisionAdmin(YearScaleListMixin, admin.ModelAdmin):
     """Decisions are recorded on the ranking page (the ceiling is checked there); the letters are
     released from the notifications outbox."""
 

@@ -102,7 +102,11 @@ class Project(StateMachine, models.Model):
         verbose_name = _("funded project")
         verbose_name_plural = _("funded projects")
         ordering = ["-start_date", "-id"]
-        indexes = [models.Index(fields=["status", "end_date"], name="projects_status_end")]
+        indexes = [
+            models.Index(fields=["status", "end_date"], name="projects_status_end"),
+            # The default order, read backwards: admin's list (and its date drill-down's MIN/MAX).
+            models.Index(fields=["start_date", "id"], name="projects_project_start"),
+        ]
         constraints = [
             models.CheckConstraint(condition=Q(awarded__gt=0), name="projects_project_awarded_positive"),
             models.CheckConstraint(

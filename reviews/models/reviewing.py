@@ -85,7 +85,11 @@ class ReviewAssignment(StateMachine, models.Model):
                 name="reviews_one_active_assignment_per_pair",
             )
         ]
-        indexes = [models.Index(fields=["call", "status"], name="reviews_assignment_call_status")]
+        indexes = [
+            models.Index(fields=["call", "status"], name="reviews_assignment_call_status"),
+            # The default order (admin's list of 30,000 a year reads its first 50 rows from it).
+            models.Index(fields=["due_date", "id"], name="reviews_assignment_due"),
+        ]
 
     def __str__(self):
         return f"{self.application} → {self.reviewer}"
@@ -186,6 +190,8 @@ class Review(StateMachine, models.Model):
         verbose_name = _("review")
         verbose_name_plural = _("reviews")
         ordering = ["-updated_at", "-id"]
+        # The default order, read backwards (admin's list of 30,000 a year reads its first 50 rows from it).
+        indexes = [models.Index(fields=["updated_at", "id"], name="reviews_review_updated")]
 
     def __str__(self):
         return str(self.assignment)
