@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from . import personal_data
+from .actions import action_label
 from .admin_lists import YearScaleListMixin
 from .models import AuditEvent, ErasureRequest, User
 from .third_party_labels import TOTP_LABELS
@@ -77,13 +78,19 @@ class AuditEventAdmin(YearScaleListMixin, ReadOnlyAdmin):
     """Who changed a call's dates or ceilings, who routed and confirmed, who reopened a review,
     who decided what amount: one read-only list for staff."""
 
-    list_display = ["at", "actor_repr", "action", "content_type", "object_repr", "what_changed"]
+    list_display = ["at", "actor_repr", "action_name", "content_type", "object_repr", "what_changed"]
     list_filter = ["action", RecordedContentTypeFilter, StaffActorFilter]
     search_fields = ["object_repr", "actor_repr", "object_id"]
     date_hierarchy = "at"
     list_select_related = ["content_type"]
     fields = ["at", "actor", "actor_repr", "action", "content_type", "object_id", "object_repr", "what_changed"]
     readonly_fields = fields
+
+    @admin.display(description=_("action"), ordering="action")
+    def action_name(self, event):
+        """The action's label from its registry: the field's own display (its choices, a callable)
+        sorts every app's actions again, twice for each row of the list."""
+        return action_label(event.action)
 
     @admin.display(description=_("what changed"))
     def what_changed(self, event):

@@ -58,7 +58,7 @@ class NotificationAdmin(YearScaleListMixin, admin.ModelAdmin):
     list_display = [
         "created_at",
         "recipient_email",
-        "kind",
+        "kind_name",
         "language",
         "status",
         "attempts",
@@ -137,6 +137,12 @@ class NotificationAdmin(YearScaleListMixin, admin.ModelAdmin):
     @admin.display(description=_("recipient"), ordering="recipient__email")
     def recipient_email(self, obj):
         return obj.address
+
+    @admin.display(description=_("kind"), ordering="kind")
+    def kind_name(self, obj):
+        """The kind's label from its declaration: the field's own display (its choices, a callable)
+        builds the list of every kind twice for each row of the list."""
+        return obj.kind_label
 
     @admin.display(description=_("last error"))
     def error(self, obj):
