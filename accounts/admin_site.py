@@ -31,6 +31,22 @@ def second_factor_ok(request):
     return bool(user.is_authenticated and session is not None and session.get(IDP_MFA_SESSION_KEY) == str(user.pk))
 
 
+def _cached_list(changelist_view):
+    from functools import wraps
+
+    from . import page_cache
+
+    table = changelist_view.__self__.model._meta.db_table
+    stamps = ("data", page_cache.OWN_STAMP_TABLES[table]) if table in page_cache.OWN_STAMP_TABLES else ("data",)
+    name = f"admin:{changelist_view.__self__.model._meta.label_lower}"
+
+    @wraps(changelist_view)
+    def view(request, *args, **kwargs):
+        return page_cache.response(request, name, lambda: changelist_view(request, *args, **kwargs), stamps=stamps)
+
+    return view
+
+
 class PortalAdminSite(admin.AdminSite):
     site_header = _("Inserm international cooperation — staff")
     site_title = _("Inserm portal admin")
@@ -38,6 +54,15 @@ class PortalAdminSite(admin.AdminSite):
 
     def has_permission(self, request):
         return super().has_permission(request) and second_factor_ok(request)
+
+    def admin_view(self, view, cacheable=False):
+        """Every list (a changelist) is kept per reader and URL until the data change
+        (page_cache.response): at a year's scale Django draws its 50 rows cell by cell. The
+        site's own checks (staff, second factor) run first, on every request; a permission
+        taken away is a write, which drops the stamp."""
+        if getattr(view, "__name__", "") == "changelist_view" and hasattr(view, "__self__"):
+            view = _cached_list(view)
+        return super().admin_view(view, cacheable)
 
     def each_context(self, request):
         """Every admin page's context, with the list of models for the side menu built only when

@@ -8,9 +8,14 @@ class AccountsConfig(AppConfig):
     verbose_name = _("Accounts")
 
     def ready(self):
+        from django.db.backends.signals import connection_created
+
+        from . import page_cache
         from .third_party_labels import label_third_party_models
 
         label_third_party_models()
+        # Every database connection reports its writes to the page cache (page_cache.py).
+        connection_created.connect(page_cache.install, dispatch_uid="accounts.page_cache")
 
 
 class PortalAdminConfig(admin_apps.AdminConfig):

@@ -20,8 +20,8 @@ from django.views import View
 from django.views.generic import TemplateView
 
 from accounts.access import ResearcherRequiredMixin
+from accounts.page_cache import CachedFragmentMixin
 from calls.models import Call, Instrument
-from calls.page_cache import CachedFragmentMixin
 
 from . import co_applicants, completeness, concurrency, drafting, selectors, services
 from .forms import (

@@ -39,7 +39,7 @@ ENV_DEFAULTS = {
     "DATABASE_URL": "postgres://postgres@127.0.0.1:5432/inserm_bench",
     "CELERY_BROKER_URL": "redis://127.0.0.1:6379/11",
     "CELERY_RESULT_BACKEND": "",
-    # A shared cache, as in production: the page fragments are cached in it (calls/page_cache.py).
+    # A shared cache, as in production: the page fragments are cached in it (accounts/page_cache.py).
     "CACHE_URL": "redis://127.0.0.1:6379/5",
     # The API's throttle still counts every request (its cost is in the figure), at a rate the
     # bench's thousands of anonymous requests from one address stay under.

@@ -7,9 +7,4 @@ class CallsConfig(AppConfig):
     verbose_name = _("Calls for projects")
 
     def ready(self):
-        from django.db.backends.signals import connection_created
-
-        from . import actions, notices, page_cache  # noqa: F401 (declare the calls' audit actions and notifications)
-
-        # Every database connection reports its writes to the page cache (calls/page_cache.py).
-        connection_created.connect(page_cache.install, dispatch_uid="calls.page_cache")
+        from . import actions, notices  # noqa: F401 (declare the calls' audit actions and notifications)

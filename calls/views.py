@@ -8,12 +8,12 @@ from django.views.generic import FormView, TemplateView
 from django_countries import countries as world
 
 from accounts.access import ResearcherRequiredMixin
+from accounts.page_cache import CachedFragmentMixin
 from notifications.services import set_subscriptions, subscribed_topics
 
 from . import rules, selectors
 from .forms import CallFilter, SubscriptionForm, listed_calls
 from .models import Call, Instrument
-from .page_cache import CachedFragmentMixin
 
 
 class HomeView(TemplateView):

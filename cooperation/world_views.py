@@ -14,7 +14,7 @@ from django.utils.translation import get_language, ngettext
 from django.utils.translation import gettext as _
 from django_countries import countries
 
-from calls import page_cache
+from accounts import page_cache
 from calls.models import Instrument
 
 from . import register, world_map, world_selectors
@@ -148,7 +148,7 @@ def site_legend(kind=""):
 
 
 def world(request):
-    """The public page: its content is the same for every reader of a query (calls/page_cache.py),
+    """The public page: its content is the same for every reader of a query (accounts/page_cache.py),
     kept until the register, the sites or the projects change."""
     bad = bool(request.GET) and not WorldFilter(request.GET, instruments=list(Instrument.objects.all())).is_valid()
     content = page_cache.fragment(

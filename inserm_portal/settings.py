@@ -411,7 +411,7 @@ elif CACHE_URL:
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
-# Cached page fragments (calls/page_cache.py): on when the cache is shared by every process that
+# Cached page fragments (accounts/page_cache.py): on when the cache is shared by every process that
 # writes (CACHE_URL), since a write drops the stamp the fragments are keyed by; PAGE_CACHE=1 turns
 # them on with one process's memory (the tests). PAGE_CACHE_SECONDS bounds how long one is kept.
 PAGE_CACHE = env_bool("PAGE_CACHE", bool(CACHE_URL))

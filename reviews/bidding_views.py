@@ -12,9 +12,9 @@ from django.utils.translation import gettext as _
 from django.views.generic import TemplateView
 
 from accounts.access import ReviewerRequiredMixin
+from accounts.page_cache import CachedFragmentMixin
 from applications.models import Application
 from calls.models import Call
-from calls.page_cache import CachedFragmentMixin
 
 from . import committee_selectors as selectors
 from . import services

@@ -13,9 +13,9 @@ from django.utils.translation import gettext as _
 from django.views.generic import TemplateView
 
 from accounts.models import User
+from accounts.page_cache import CachedFragmentMixin
 from applications.models import Application, PartnerTeam
 from calls import rules
-from calls.page_cache import CachedFragmentMixin
 from calls.services import call_facts
 
 from . import selectors, services

@@ -19,12 +19,12 @@ from django.views import View
 from django.views.generic import TemplateView
 
 from accounts.access import ReviewerRequiredMixin
+from accounts.page_cache import CachedFragmentMixin
 from accounts.permissions import missing_permissions
 from applications.models import Attachment
 from applications.selectors import vocabulary_labels
 from applications.stored_files import serve_stored_file
 from calls.models import ReviewCriterion
-from calls.page_cache import CachedFragmentMixin
 from notifications.rendering import render_message
 
 from . import committee_selectors, permissions, routing_adapter, selectors, services

@@ -27,7 +27,7 @@ def staff(db):
 @pytest.fixture(autouse=True)
 def empty_cache(settings):
     """Each test starts with an empty cache: the sign-up and password-reset limits count in it.
-    The page fragments are cached as in production (calls/page_cache.py), so that every test that
+    The page fragments are cached as in production (accounts/page_cache.py), so that every test that
     reads a page after a change proves the change shows at once."""
     from django.core.cache import cache
 
@@ -53,17 +53,17 @@ def django_assert_max_num_queries(django_assert_max_num_queries, settings):
 
 @pytest.fixture
 def django_capture_on_commit_callbacks(django_capture_on_commit_callbacks):
-    """The callbacks a commit would run, the page cache's own left out (calls/page_cache.py drops
+    """The callbacks a commit would run, the page cache's own left out (accounts/page_cache.py drops
     its stamp at every commit that wrote): the tests count what the portal queues."""
     from contextlib import contextmanager
 
-    from calls import page_cache
+    from accounts import page_cache
 
     @contextmanager
     def capture(**kwargs):
         with django_capture_on_commit_callbacks(**kwargs) as callbacks:
             yield callbacks
-        callbacks[:] = [callback for callback in callbacks if callback is not page_cache.after_commit]
+        callbacks[:] = [callback for callback in callbacks if callback not in page_cache.COMMIT_DROPS.values()]
 
     return capture
 

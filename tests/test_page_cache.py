@@ -1,4 +1,4 @@
-"""Cached page fragments (calls/page_cache.py): a page served from the cache costs fewer queries,
+"""Cached page fragments (accounts/page_cache.py): a page served from the cache costs fewer queries,
 and never shows data older than the last write, however the write was made."""
 
 import re
@@ -11,8 +11,8 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from accounts import page_cache
 from applications.models import Application
-from calls import page_cache
 from tests.applications.factories import ProfileFactory, complete_application
 from tests.factories import StaffFactory
 from tests.reviews.factories import ClosedCallFactory, submitted_application
@@ -162,3 +162,52 @@ def test_writes_to_other_tables_are_told_apart():
     assert not page_cache.writes_portal_table('UPDATE "django_session" SET "session_data" = %s')
     assert not page_cache.writes_portal_table('UPDATE "notifications_notification" SET "status" = %s')
     cache.clear()
+
+
+def test_an_outbox_write_drops_only_the_outbox_stamp():
+    assert page_cache.written_stamp('UPDATE "notifications_notification" SET "status" = %s') == "outbox"
+    assert page_cache.written_stamp('UPDATE "django_session" SET "session_data" = %s') is None
+    data, outbox = page_cache.stamp("data"), page_cache.stamp("outbox")
+    with connection.cursor() as cursor:
+        cursor.execute('UPDATE "notifications_notification" SET "attempts" = "attempts" WHERE id = 0')
+    assert page_cache.stamp("data") == data
+    assert page_cache.stamp("outbox") != outbox
+
+
+def test_an_admin_list_is_kept_per_reader_and_shows_a_change_and_a_message_at_once(client):
+    from notifications.models import Notification
+    from tests.factories import ResearcherFactory
+
+    staff = StaffFactory(is_superuser=True)
+    client.force_login(staff)
+    url = reverse("admin:notifications_notification_changelist")
+    notification = Notification.objects.create(
+        recipient=ResearcherFactory(), kind="application.receipt", context={}, language="en"
+    )
+    first, rendered = get(client, url)
+    again, cached = get(client, url)
+    assert without_tokens(again) == without_tokens(first) and cached < rendered
+    # A worker marks it failed (the outbox's own stamp): the list says so at once.
+    Notification.objects.filter(pk=notification.pk).update(status=Notification.Status.FAILED, last_error="554 refused")
+    assert "554 refused" in get(client, url)[0]
+    # Staff resend it: the message the action leaves is shown once, on the list after the
+    # redirect, and never kept in a cached copy.
+    response = client.post(url, {"action": "resend", "_selected_action": [notification.pk]})
+    assert response.status_code == 302
+    with_message = get(client, url)[0]
+    assert 'class="messagelist"' in with_message
+    assert 'class="messagelist"' not in get(client, url)[0]
+
+
+def test_another_staff_member_gets_their_own_admin_list(client):
+    first = StaffFactory(is_superuser=True)
+    client.force_login(first)
+    url = reverse("admin:applications_application_changelist")
+    body = get(client, url)[0]
+    assert first.email in body or first.get_short_name() in body
+    second = StaffFactory(is_superuser=True)
+    other = Client()
+    other.force_login(second)
+    other_body = get(other, url)[0]
+    assert second.email in other_body or second.get_short_name() in other_body
+    assert first.email not in other_body

@@ -17,7 +17,7 @@ from rest_framework import generics
 from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 
-from calls import page_cache
+from accounts import page_cache
 from calls.models import Call, Zone, ZoneCountry
 from projects.models import Project, ProjectPartner
 
@@ -30,7 +30,7 @@ conditional = decorator_from_middleware(ConditionalGetMiddleware)
 
 
 class CachedList:
-    """A list's page of data, kept until the portal's data change (calls/page_cache.py): the
+    """A list's page of data, kept until the portal's data change (accounts/page_cache.py): the
     same for every reader of a URL, since the API shows public fields only. The throttle and the
     filters' validation run first, on every request (a bad filter is never kept)."""
 

@@ -8,8 +8,8 @@ from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 from django.views.generic import TemplateView
 
+from accounts.page_cache import CachedFragmentMixin
 from accounts.permissions import is_researcher, is_staff
-from calls.page_cache import CachedFragmentMixin
 
 from .. import timeline
 from ..forms.pages import StartDateForm, SuspendForm, TerminateForm

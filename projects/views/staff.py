@@ -8,7 +8,7 @@ from django.utils.http import urlencode
 from django.views import View
 from django.views.generic import TemplateView
 
-from calls.page_cache import CachedFragmentMixin
+from accounts.page_cache import CachedFragmentMixin
 
 from .. import exports, selectors
 from ..filters import ProjectFilter

@@ -1,13 +1,14 @@
 """Cached page fragments, keyed by what changes them (issue 21).
 
-A page's costly part (the ranking table, a dashboard's lists) is rendered once and kept in the
-cache under a key made of:
+A page's costly part (the ranking table, a dashboard's lists), or a whole Django admin list, is
+rendered once and kept in the cache under a key made of:
 
 - the fragment's name and what selects it (the call, the page number, the filters, the person
   when the fragment is personal);
 - the language;
 - the minute: fragments say "closes in 3 days" or "overdue", which time alone changes;
-- the portal's **data stamp**, which changes on every write to the portal's tables.
+- the portal's **data stamp**, which changes on every write to the portal's tables (the
+  outbox, written as mails go out, has a stamp of its own that only its admin list reads).
 
 The stamp is not kept up by signals (a queryset ``update()``, a ``bulk_create``, raw SQL or a
 migration would slip past them): a database execute wrapper installed on every connection sees
@@ -41,21 +42,15 @@ from django.db import transaction
 from django.utils import translation
 from django.utils.safestring import mark_safe
 
-STAMP_KEY = "page-cache:stamp"
+STAMP_KEYS = {"data": "page-cache:stamp", "outbox": "page-cache:stamp:outbox"}
 FRAGMENT_PREFIX = "page-cache:fragment:"
 
-# Tables whose writes show on no cached fragment and happen on their own schedule: sessions
-# (written when a staff session's idle expiry moves), the login-attempt logs, and the outbox,
-# which workers update as they send. A fragment that showed one of them would stale.
-IGNORED_TABLES = frozenset(
-    {
-        "django_session",
-        "axes_accessattempt",
-        "axes_accesslog",
-        "axes_accessfailurelog",
-        "notifications_notification",
-    }
-)
+# Tables whose writes show on no cached page and happen on their own schedule: sessions (written
+# when a staff session's idle expiry moves) and the login-attempt logs.
+IGNORED_TABLES = frozenset({"django_session", "axes_accessattempt", "axes_accesslog", "axes_accessfailurelog"})
+# Tables with a stamp of their own: the outbox, which workers update as they send, drops only the
+# stamp of the pages that show it (the outbox's admin list), not every page's.
+OWN_STAMP_TABLES = {"notifications_notification": "outbox"}
 _WRITE = re.compile(r'^\s*(?:INSERT\s+INTO|UPDATE|DELETE\s+FROM)\s+"?([A-Za-z0-9_]+)"?', re.IGNORECASE)
 
 
@@ -63,44 +58,65 @@ def enabled():
     return settings.PAGE_CACHE
 
 
-def writes_portal_table(sql):
-    """True when `sql` inserts, updates or deletes rows of a table the fragments may show."""
+def written_stamp(sql):
+    """The stamp a statement drops: "data" for a write to the portal's tables, "outbox" for one to
+    the outbox, None for a read or a write nothing cached shows."""
     match = _WRITE.match(sql)
-    return bool(match) and match.group(1).lower() not in IGNORED_TABLES
+    if not match:
+        return None
+    table = match.group(1).lower()
+    if table in IGNORED_TABLES:
+        return None
+    return OWN_STAMP_TABLES.get(table, "data")
 
 
-# Whether this process read the stamp since it last dropped it: inside a transaction, a write
-# need not drop it again unless someone here may have cached, meanwhile, a page with what the
+def writes_portal_table(sql):
+    """True when `sql` inserts, updates or deletes rows of a table the pages show (but the outbox)."""
+    return written_stamp(sql) == "data"
+
+
+# Whether this process read a stamp since it last dropped it: inside a transaction, a write need
+# not drop it again unless someone here may have cached, meanwhile, a page with what the
 # transaction wrote before (other processes see none of it until the commit, which drops it).
-_read_since_drop = True
+_read_since_drop = {name: True for name in STAMP_KEYS}
 
 
-def drop_stamp():
-    global _read_since_drop
-    _read_since_drop = False
-    cache.delete(STAMP_KEY)
+def drop_stamp(name="data"):
+    _read_since_drop[name] = False
+    cache.delete(STAMP_KEYS[name])
 
 
 def after_commit():
-    drop_stamp()
+    drop_stamp("data")
 
 
-def _written(connection):
+def after_outbox_commit():
+    drop_stamp("outbox")
+
+
+#: What a commit runs for each stamp its transaction dropped.
+COMMIT_DROPS = {"data": after_commit, "outbox": after_outbox_commit}
+
+
+def _written(connection, name):
     if not connection.in_atomic_block:
-        drop_stamp()  # committed at once: anyone may have read the stamp
+        drop_stamp(name)  # committed at once: anyone may have read the stamp
         return
-    if _read_since_drop:
-        drop_stamp()
+    if _read_since_drop[name]:
+        drop_stamp(name)
     # And once more when the transaction commits (asked once per transaction).
-    if not any(callback is after_commit for _sids, callback, _robust in connection.run_on_commit):
-        transaction.on_commit(after_commit, using=connection.alias)
+    callback = COMMIT_DROPS[name]
+    if not any(queued is callback for _sids, queued, _robust in connection.run_on_commit):
+        transaction.on_commit(callback, using=connection.alias)
 
 
 def watch_writes(execute, sql, params, many, context):
     """The execute wrapper installed on every connection (see CallsConfig.ready)."""
     result = execute(sql, params, many, context)
-    if enabled() and writes_portal_table(sql):
-        _written(context["connection"])
+    if enabled():
+        name = written_stamp(sql)
+        if name is not None:
+            _written(context["connection"], name)
     return result
 
 
@@ -110,24 +126,24 @@ def install(sender=None, connection=None, **kwargs):
         connection.execute_wrappers.append(watch_writes)
 
 
-def stamp():
-    """The current data stamp, a new one when the last was dropped."""
-    global _read_since_drop
-    _read_since_drop = True
-    current = cache.get(STAMP_KEY)
+def stamp(name="data"):
+    """The current value of a stamp, a new one when the last was dropped."""
+    _read_since_drop[name] = True
+    key = STAMP_KEYS[name]
+    current = cache.get(key)
     if current is None:
         current = uuid.uuid4().hex
-        if not cache.add(STAMP_KEY, current, None):
-            current = cache.get(STAMP_KEY) or current
+        if not cache.add(key, current, None):
+            current = cache.get(key) or current
     return current
 
 
-def fragment_key(name, args, user=None):
+def fragment_key(name, args, user=None, stamps=("data",)):
     parts = [
         name,
         translation.get_language() or "",
         int(time.time() // 60),
-        stamp(),
+        *[stamp(stamp_name) for stamp_name in stamps],
         *[str(arg) for arg in args],
         "" if user is None else f"user:{user.pk}",
     ]
@@ -173,6 +189,30 @@ def value(name, build, *, args=(), user=None):
         kept = build()
         cache.set(key, kept, settings.PAGE_CACHE_SECONDS)
     return kept
+
+
+def response(request, name, build, *, stamps=("data",)):
+    """A whole page (`build()` returns its response: a Django admin list), kept per reader and URL
+    as a fragment is. Not kept: a page with messages to show (they would be shown once only), an
+    answer other than a 200, or any request but a GET."""
+    from django.contrib.messages import get_messages
+    from django.http import HttpResponse
+
+    if not enabled() or request.method != "GET" or len(get_messages(request)):
+        return build()
+    key = fragment_key(name, (request.get_full_path(),), request.user, stamps)
+    kept = cache.get(key)
+    if kept is not None:
+        content, content_type = kept
+        return HttpResponse(_with_token(content, request), content_type=content_type)
+    answer = build()
+    if getattr(answer, "streaming", False) or answer.status_code != 200:
+        return answer
+    if hasattr(answer, "render") and not answer.is_rendered:
+        answer.render()
+    content = answer.content.decode(answer.charset)
+    cache.set(key, (_without_tokens(content), answer["Content-Type"]), settings.PAGE_CACHE_SECONDS)
+    return answer
 
 
 class CachedFragmentMixin:
