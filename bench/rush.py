@@ -86,9 +86,9 @@ async def _client(http, queue, think, records, double_every, started, spacing):
         if spacing:  # this researcher's arrival time
             await asyncio.sleep(max(0.0, started + index * spacing - time.perf_counter()))
         cookies = f"sessionid={session_key}"
-        started = time.perf_counter()
+        sent = time.perf_counter()
         page = await http.get(f"/fr/applications/{app_id}/", headers={"Cookie": cookies})
-        records["get_ms"].append((time.perf_counter() - started) * 1000)
+        records["get_ms"].append((time.perf_counter() - sent) * 1000)
         field = CSRF_FIELD.search(page.text)
         cookie = CSRF_COOKIE.search(" ".join(page.headers.get_list("set-cookie")))
         if page.status_code != 200 or not field or not cookie:
