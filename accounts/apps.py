@@ -16,6 +16,12 @@ class AccountsConfig(AppConfig):
         label_third_party_models()
         # Every database connection reports its writes to the page cache (page_cache.py).
         connection_created.connect(page_cache.install, dispatch_uid="accounts.page_cache")
+        # The outbox's stamp, dropped once a request or a task is over (page_cache.DEFERRED_STAMPS).
+        from celery.signals import task_postrun
+        from django.core.signals import request_finished
+
+        request_finished.connect(page_cache.drop_deferred, dispatch_uid="accounts.page_cache.request")
+        task_postrun.connect(page_cache.drop_deferred, weak=False, dispatch_uid="accounts.page_cache.task")
 
 
 class PortalAdminConfig(admin_apps.AdminConfig):

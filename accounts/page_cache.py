@@ -98,8 +98,28 @@ def after_outbox_commit():
 COMMIT_DROPS = {"data": after_commit, "outbox": after_outbox_commit}
 
 
+# Stamps whose drops outside a transaction wait for the end of the request or task, at most
+# DEFER_SECONDS: a worker marks each mail sent by its own UPDATE, and a Redis round trip each would
+# slow delivery by a quarter; the outbox's admin list is then at most a batch behind.
+DEFERRED_STAMPS = frozenset({"outbox"})
+DEFER_SECONDS = 1.0
+_deferred = {}  # stamp name -> when its first deferred drop was asked
+
+
+def drop_deferred(**kwargs):
+    """Drop the stamps whose drop waits (request_finished and Celery's task_postrun)."""
+    for name in list(_deferred):
+        _deferred.pop(name, None)
+        drop_stamp(name)
+
+
 def _written(connection, name):
     if not connection.in_atomic_block:
+        if name in DEFERRED_STAMPS:
+            since = _deferred.setdefault(name, time.monotonic())
+            if time.monotonic() - since >= DEFER_SECONDS:
+                drop_deferred()
+            return
         drop_stamp(name)  # committed at once: anyone may have read the stamp
         return
     if _read_since_drop[name]:

@@ -211,3 +211,19 @@ def test_another_staff_member_gets_their_own_admin_list(client):
     other_body = get(other, url)[0]
     assert second.email in other_body or second.get_short_name() in other_body
     assert first.email not in other_body
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_worker_outbox_writes_drop_the_outbox_stamp_once_its_task_is_over():
+    """A worker marks each mail sent by its own UPDATE: the outbox's stamp is dropped when the task
+    ends (or a second later), not at every mail."""
+    from celery.signals import task_postrun
+    from django.core.signals import request_finished
+
+    for signal in (task_postrun, request_finished):
+        outbox = page_cache.stamp("outbox")
+        with connection.cursor() as cursor:
+            cursor.execute('UPDATE "notifications_notification" SET "attempts" = "attempts" WHERE id = 0')
+        assert page_cache.stamp("outbox") == outbox
+        signal.send(sender=None)
+        assert page_cache.stamp("outbox") != outbox
