@@ -18,6 +18,7 @@ $(VENV)/.installed: requirements.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PIP) install --quiet --upgrade pip
 	$(PIP) install --quiet -r requirements.txt
+	$(PY) scripts/offline_templates.py
 	touch $@
 
 venv: $(VENV)/.installed
